@@ -1,0 +1,41 @@
+"""KD Lab's entry point: language, navigation, then the chosen page.
+
+    streamlit run app.py
+
+Every question page is generated from the bank (questions/) at a stable URL:
+/<question id>, e.g. /c03-knowledge-distillation?lang=en.
+"""
+
+from functools import partial
+
+import streamlit as st
+
+from kdlab.demos import DEMOS
+from views import demo_stub, home, question
+from views.common import bank, language_switch, register_pages, t
+from views.home import DEMO_ICON
+
+st.set_page_config(page_title="KD Lab", page_icon="🧪", layout="wide")
+language_switch()
+
+SECTIONS = {"c": "nav.concept", "e": "nav.ecommerce", "p": "nav.coding"}
+
+pages = {"home": st.Page(home.render, title=t("nav.home"), icon="🏠", url_path="home", default=True)}
+for demo in DEMOS:
+    pages[f"demo-{demo}"] = st.Page(
+        partial(demo_stub.render, demo),
+        title=t(f"demo.{demo}"),
+        icon=DEMO_ICON[demo],
+        url_path=f"demo-{demo}",
+    )
+b = bank()
+for q in b.in_language(st.session_state.lang):
+    pages[q.id] = st.Page(partial(question.render, q.id), title=q.short_title, url_path=q.id)
+register_pages(pages)
+
+menu = {t("nav.start"): [pages["home"]], t("nav.demos"): [pages[f"demo-{d}"] for d in DEMOS]}
+for prefix, label in SECTIONS.items():
+    section = [page for url, page in pages.items() if url[:1] == prefix and url[1:3].isdigit()]
+    if section:
+        menu[t(label)] = section
+st.navigation(menu, expanded=False).run()

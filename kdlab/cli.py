@@ -1,0 +1,69 @@
+"""`python -m kdlab <command>`: run any experiment headless, check the bank, benchmark."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from kdlab.demos import DEMOS, load
+from kdlab.params import ParamError, validate
+from kdlab.result import jsonable
+
+
+def _add_demo_parser(sub, demo: str) -> None:
+    module = load(demo)
+    doc = (module.__doc__ or "").strip().splitlines()[0]
+    p = sub.add_parser(demo, help=doc, description=doc)
+    for param in module.PARAMS:
+        bounds = ""
+        if param.choices:
+            bounds = f" one of {', '.join(map(str, param.choices))};"
+        elif param.low is not None or param.high is not None:
+            bounds = f" range [{param.low}, {param.high}];"
+        p.add_argument(
+            f"--{param.name.replace('_', '-')}",
+            dest=param.name,
+            default=None,
+            metavar=type(param.default).__name__.upper(),
+            help=f"{param.help}{bounds} default {param.default}",
+        )
+    p.add_argument("--json", action="store_true", help="print the whole result as JSON")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="python -m kdlab", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check-bank", help="validate every question file")
+    check.add_argument("root", nargs="?", default=None, help="bank folder (default: questions/)")
+    sub.add_parser("bench", help="time and measure each demo's default run")
+    # The subcommand is always argv[0]; only its demo is imported (torch costs seconds).
+    for demo in DEMOS:
+        if argv and argv[0] == demo:
+            _add_demo_parser(sub, demo)
+        else:
+            sub.add_parser(demo, help=f"run the {demo} demo (python -m kdlab {demo} --help)")
+    args = parser.parse_args(argv)
+
+    if args.command == "check-bank":
+        from kdlab.bank import check_main
+
+        return check_main(args.root)
+    if args.command == "bench":
+        from kdlab.bench import main as bench_main
+
+        return bench_main()
+
+    module = load(args.command)
+    given = {p.name: getattr(args, p.name) for p in module.PARAMS if getattr(args, p.name) is not None}
+    try:
+        params = validate(module.PARAMS, given)
+    except ParamError as err:
+        parser.exit(2, f"python -m kdlab {args.command}: error: {err}\n")
+    result = module.run(**params)
+    if args.json:
+        print(json.dumps(jsonable(result), ensure_ascii=False))
+    else:
+        print(module.summarize(result))
+    return 0

@@ -1,0 +1,239 @@
+"""The bank loader on good and deliberately broken files, and the shipped bank itself."""
+
+from pathlib import Path
+
+import pytest
+
+from kdlab.bank import load_bank, parse_file
+
+GOOD = """\
+---
+id: {qid}
+kind: concept
+title: {title}
+tags: [distillation]
+difficulty: medium
+demo: distill
+related: [{related}]
+---
+
+## {answer}
+
+Soft targets carry more information than labels.
+
+## {key_points}
+
+- teacher and student
+- temperature
+
+## {follow_ups}
+
+### Why T squared?
+It keeps gradients comparable.
+
+## {quiz}
+
+### What does a higher T do?
+- [ ] sharpens
+- [x] softens
+> Dividing logits by T > 1 flattens the softmax.
+"""
+
+HEADINGS = {
+    "en": dict(answer="Answer", key_points="Key points", follow_ups="Follow-ups", quiz="Quiz"),
+    "zh": dict(answer="答案", key_points="要点", follow_ups="追问", quiz="测验"),
+}
+
+
+def write(root: Path, qid: str, lang: str, text: str | None = None, **fields) -> Path:
+    path = root / f"{qid}.{lang}.md"
+    values = dict(qid=qid, title=f"Title {qid}", related="a1-other" if qid != "a1-other" else "b1-kd")
+    values |= HEADINGS[lang] | fields
+    path.write_text(text if text is not None else GOOD.format(**values), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def bank_dir(tmp_path: Path) -> Path:
+    for qid in ("a1-other", "b1-kd"):
+        for lang in ("zh", "en"):
+            write(tmp_path, qid, lang)
+    return tmp_path
+
+
+def messages(root: Path) -> list[str]:
+    return [str(p) for p in load_bank(root).problems]
+
+
+def test_good_bank_loads_both_languages(bank_dir):
+    bank = load_bank(bank_dir)
+    assert bank.problems == []
+    assert bank.ids() == ["a1-other", "b1-kd"]
+    q = bank.get("b1-kd", "zh")
+    assert q.lang == "zh" and q.demo == "distill"
+    assert q.key_points == ("teacher and student", "temperature")
+    assert q.follow_ups[0].question == "Why T squared?"
+    assert q.quiz[0].options == ("sharpens", "softens") and q.quiz[0].answer == 1
+    assert "flattens" in q.quiz[0].explanation
+
+
+def test_search_matches_either_language(bank_dir):
+    write(bank_dir, "b1-kd", "zh", title="知识蒸馏")
+    bank = load_bank(bank_dir)
+    assert [q.id for q in bank.search("蒸馏", "en")] == ["b1-kd"]
+    assert [q.id for q in bank.search("soft targets", "zh")] == ["a1-other", "b1-kd"]
+    assert bank.search("no-such-word", "en") == []
+
+
+def only_problem(root: Path, fragment: str) -> str:
+    found = messages(root)
+    assert len(found) == 1, found
+    assert fragment in found[0], found[0]
+    return found[0]
+
+
+def test_missing_front_matter(bank_dir):
+    write(bank_dir, "b1-kd", "en", text="## Answer\n\ntext\n")
+    found = messages(bank_dir)
+    assert any("b1-kd.en.md:1: missing front matter" in m for m in found)
+
+
+def test_unclosed_front_matter(bank_dir):
+    write(bank_dir, "b1-kd", "en", text="---\nid: b1-kd\n")
+    assert any("front matter is not closed" in m for m in messages(bank_dir))
+
+
+def test_invalid_yaml_names_the_line(bank_dir):
+    write(bank_dir, "b1-kd", "en", text=GOOD.format(qid="b1-kd", title="a: b: c", related="a1-other", **HEADINGS["en"]))
+    assert any("b1-kd.en.md:4: front matter is not valid YAML" in m for m in messages(bank_dir))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "fragment"),
+    [
+        ("kind: concept", "kind: essay", 3, "kind: required, one of concept, coding"),
+        ("difficulty: medium", "difficulty: extreme", 6, "difficulty: required"),
+        ("tags: [distillation]", "tags: []", 5, "tags: required"),
+        ("demo: distill", "demo: telepathy", 7, "unknown demo 'telepathy'"),
+        ("related: [a1-other]", "related: [zz-missing]", 8, "no question with id 'zz-missing'"),
+        ("difficulty: medium", "difficulty: medium\ncolour: red", 7, "unknown front-matter field 'colour'"),
+    ],
+)
+def test_each_bad_field_gets_its_own_message(bank_dir, old, new, line, fragment):
+    for lang in ("zh", "en"):  # both languages, so only the field's own problem is reported
+        path = bank_dir / f"b1-kd.{lang}.md"
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    found = [m for m in messages(bank_dir) if "b1-kd.en.md" in m]
+    assert found == [m for m in found if f":{line}: " in m and fragment in m] and found, found
+
+
+def test_id_must_match_file_name(bank_dir):
+    path = bank_dir / "b1-kd.en.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("id: b1-kd", "id: b2-kd"), encoding="utf-8")
+    assert any("b1-kd.en.md:2: id 'b2-kd' does not match the file name" in m for m in messages(bank_dir))
+
+
+def test_missing_language(bank_dir):
+    (bank_dir / "b1-kd.zh.md").unlink()
+    only_problem(bank_dir, "no zh version of 'b1-kd'")
+
+
+def test_duplicate_id(bank_dir):
+    (bank_dir / "sub").mkdir()
+    write(bank_dir / "sub", "b1-kd", "en")
+    assert any("id 'b1-kd' (en) is also used by" in m for m in messages(bank_dir))
+
+
+def test_missing_required_section(bank_dir):
+    path = bank_dir / "b1-kd.en.md"
+    text = path.read_text(encoding="utf-8").replace("## Key points", "## Follow-ups-typo")
+    path.write_text(text, encoding="utf-8")
+    found = [m for m in messages(bank_dir) if "b1-kd.en.md" in m]
+    assert any("unknown section '## Follow-ups-typo'" in m for m in found)
+    assert any("missing section '## Key points' (or '## 要点')" in m for m in found)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        ("- [x] softens", "- [ ] softens", "mark exactly one option correct"),
+        ("- [ ] sharpens", "- [x] sharpens", "mark exactly one option correct"),
+        ("- [ ] sharpens\n", "", "needs at least two options"),
+        ("> Dividing logits by T > 1 flattens the softmax.", "", "add an explanation"),
+        ("- [x] softens", "- [x] softens\nstray words", "unexpected line 'stray words'"),
+    ],
+)
+def test_malformed_quiz_items(bank_dir, old, new, fragment):
+    path = bank_dir / "b1-kd.en.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    found = [m for m in messages(bank_dir) if fragment in m]
+    assert found and all("b1-kd.en.md:27:" in m for m in found), messages(bank_dir)
+
+
+def test_languages_must_agree_on_quiz_and_shared_fields(bank_dir):
+    path = bank_dir / "b1-kd.en.md"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("- [ ] sharpens\n- [x] softens", "- [x] sharpens\n- [ ] softens")
+    path.write_text(text.replace("difficulty: medium", "difficulty: hard"), encoding="utf-8")
+    found = messages(bank_dir)
+    assert any("difficulty differs from" in m for m in found)
+    assert any("quiz differs from" in m for m in found)
+
+
+def test_unknown_source_reference(bank_dir):
+    for lang in ("zh", "en"):
+        path = bank_dir / f"b1-kd.{lang}.md"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("demo: distill", "demo: distill\nsource: [kdlab.bank:no_such_fn]"))
+    assert any("kdlab.bank has no top-level function or class 'no_such_fn'" in m for m in messages(bank_dir))
+
+
+def test_headings_inside_code_blocks_are_not_sections(bank_dir):
+    path = bank_dir / "b1-kd.en.md"
+    text = path.read_text(encoding="utf-8").replace(
+        "Soft targets carry", "```python\n## not a heading\n```\nSoft targets carry"
+    )
+    path.write_text(text, encoding="utf-8")
+    assert messages(bank_dir) == []
+
+
+def test_broken_file_does_not_hide_the_others(bank_dir):
+    (bank_dir / "b1-kd.en.md").write_bytes(b"\xff\xfe not utf-8")
+    bank = load_bank(bank_dir)
+    assert any("cannot read file" in str(p) for p in bank.problems)
+    assert bank.get("a1-other", "en") is not None
+    assert bank.get("b1-kd", "en").lang == "zh"  # falls back to the language that exists
+
+
+def test_parse_file_alone(tmp_path):
+    question, problems = parse_file(write(tmp_path, "b1-kd", "en"))
+    assert problems == [] and question.short_title == "Title b1-kd"
+    question, problems = parse_file(write(tmp_path, "b1-kd", "zh", title="什么是知识蒸馏？请简要介绍。"))
+    assert question.short_title == "什么是知识蒸馏？"
+
+
+def test_shipped_bank_is_valid():
+    bank = load_bank()
+    assert bank.problems == [], "\n".join(map(str, bank.problems))
+
+
+def test_shipped_bank_has_every_seed_question_in_both_languages():
+    bank = load_bank()
+    expected = {f"c{i:02d}" for i in range(1, 21)} | {f"p{i:02d}" for i in range(1, 21)}
+    have = {qid.split("-")[0] for qid in bank.ids()}
+    assert expected <= have
+    for qid in bank.ids():
+        assert {q.lang for (i, _), q in bank.questions.items() if i == qid} == {"zh", "en"}
+
+
+def test_seed_worked_answers_are_full_and_corrected():
+    bank = load_bank()
+    for prefix in ("c01", "c02", "c03", "c07", "c15"):
+        qid = next(i for i in bank.ids() if i.startswith(prefix))
+        for lang in ("zh", "en"):
+            q = bank.get(qid, lang)
+            assert not q.placeholder, qid
+            assert len(q.quiz) >= 3 and len(q.key_points) >= 3
+    for prefix in ("c01", "c03", "c07", "c15"):
+        qid = next(i for i in bank.ids() if i.startswith(prefix))
+        assert bank.get(qid, "en").sections.get("seed_errata"), f"{qid} must say what the seed got wrong"

@@ -1,0 +1,67 @@
+"""Home: what KD Lab is, how to use it, and the searchable, filterable question list."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kdlab.bank import DIFFICULTIES, KINDS
+from kdlab.demos import DEMOS
+from views.common import bank, lang, page_link, t
+
+DIFFICULTY_ICON = {"easy": "🟢", "medium": "🟡", "hard": "🔴"}
+DEMO_ICON = {"regression": "📈", "cnn": "🖼️", "distill": "⚗️", "qlearning": "🧭"}
+
+
+def render() -> None:
+    b = bank()
+    st.title(f"🧪 {t('app.name')}")
+    st.caption(t("app.tagline"))
+    st.markdown(t("home.intro"))
+    with st.expander(t("home.how_title"), expanded=False):
+        st.markdown(t("home.how"))
+        st.caption(t("home.teachers"))
+
+    if b.problems:
+        with st.expander(t("home.problems_title", n=len(b.problems)), icon="⚠️"):
+            st.code("\n".join(str(p) for p in b.problems), language=None)
+
+    st.subheader(t("home.demos_title"))
+    cols = st.columns(len(DEMOS))
+    for col, demo in zip(cols, DEMOS, strict=True):
+        with col:
+            page_link(f"demo-{demo}", t(f"demo.{demo}"), icon=DEMO_ICON.get(demo))
+
+    st.subheader(t("home.questions_title"))
+    query = st.text_input(t("home.search"), placeholder=t("home.search_placeholder"), key="home_query")
+    c1, c2, c3 = st.columns([1, 1, 2])
+    kinds = c1.multiselect(
+        t("home.kind_filter"), KINDS, format_func=lambda k: t(f"kind.{k}"), key="home_kinds"
+    )
+    levels = c2.multiselect(
+        t("home.difficulty_filter"),
+        DIFFICULTIES,
+        format_func=lambda d: t(f"difficulty.{d}"),
+        key="home_levels",
+    )
+    tags = c3.multiselect(t("home.tag_filter"), b.tags(), key="home_tags")
+
+    questions = b.search(query, lang()) if query.strip() else b.in_language(lang())
+    shown = [
+        q
+        for q in questions
+        if (not kinds or q.kind in kinds)
+        and (not levels or q.difficulty in levels)
+        and (not tags or set(tags) & set(q.tags))
+    ]
+    st.caption(t("home.count", shown=len(shown), total=len(b.ids())))
+    if not shown:
+        st.info(t("home.none"))
+    for q in shown:
+        left, right = st.columns([3, 2], vertical_alignment="center")
+        with left:
+            page_link(q.id, f"**{q.id.split('-')[0].upper()}** · {q.title}")
+        right.caption(
+            f"{DIFFICULTY_ICON[q.difficulty]} {t(f'difficulty.{q.difficulty}')} · {t(f'kind.{q.kind}')}"
+            + (f" · {DEMO_ICON[q.demo]} {t(f'demo.{q.demo}')}" if q.demo else "")
+            + f" · {', '.join(q.tags)}"
+        )
