@@ -11,7 +11,7 @@ from functools import partial
 import streamlit as st
 
 from kdlab.demos import DEMOS
-from views import demo_stub, home, question
+from views import demo_regression, demo_stub, home, question
 from views.common import bank, language_switch, register_pages, t
 from views.home import DEMO_ICON
 
@@ -21,9 +21,10 @@ language_switch()
 SECTIONS = {"c": "nav.concept", "e": "nav.ecommerce", "p": "nav.coding"}
 
 pages = {"home": st.Page(home.render, title=t("nav.home"), icon="🏠", url_path="home", default=True)}
+BUILT = {"regression": demo_regression.render}
 for demo in DEMOS:
     pages[f"demo-{demo}"] = st.Page(
-        partial(demo_stub.render, demo),
+        BUILT.get(demo) or partial(demo_stub.render, demo),
         title=t(f"demo.{demo}"),
         icon=DEMO_ICON[demo],
         url_path=f"demo-{demo}",

@@ -34,8 +34,8 @@ def catalog(lang: str) -> dict[str, str]:
         return _flatten(yaml.safe_load(f) or {})
 
 
-def translate(lang: str, key: str, **values) -> str:
-    text = catalog(lang).get(key) or catalog("en").get(key) or key
+def translate(lang: str, key: str, *, default: str | None = None, **values) -> str:
+    text = catalog(lang).get(key) or catalog("en").get(key) or (key if default is None else default)
     return text.format(**values) if values else text
 
 

@@ -35,8 +35,8 @@ def lang() -> str:
     return st.session_state.get("lang") or init_language()
 
 
-def t(key: str, **values) -> str:
-    return translate(lang(), key, **values)
+def t(key: str, *, default: str | None = None, **values) -> str:
+    return translate(lang(), key, default=default, **values)
 
 
 def _bank_signature() -> tuple:
