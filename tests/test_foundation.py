@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 
@@ -41,7 +42,7 @@ def test_validate_fills_defaults_and_coerces_strings():
     ],
 )
 def test_validate_refuses_with_a_reason(values, message):
-    with pytest.raises(ParamError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(ParamError, match=re.escape(message)):
         validate(PARAMS, values)
 
 
@@ -77,7 +78,7 @@ def test_find_source_reads_without_importing():
     assert text.startswith("def validate(") and "ParamError" in text
     with pytest.raises(SourceError, match="no top-level function or class 'nope'"):
         find_source("kdlab.params:nope")
-    with pytest.raises(SourceError, match="no module 'kdlab.nowhere'"):
+    with pytest.raises(SourceError, match=re.escape("no module 'kdlab.nowhere'")):
         find_source("kdlab.nowhere:x")
     with pytest.raises(SourceError, match="only kdlab modules"):
         find_source("os:getcwd")
