@@ -61,7 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         params = validate(module.PARAMS, given)
     except ParamError as err:
         parser.exit(2, f"python -m kdlab {args.command}: error: {err}\n")
-    result = module.run(**params)
+    try:
+        result = module.run(**params)
+    except (ParamError, FileNotFoundError, ValueError) as err:
+        # Settings that are valid one by one but impossible together, or data that is not on disk.
+        parser.exit(2, f"python -m kdlab {args.command}: error: {err}\n")
     if args.json:
         print(json.dumps(jsonable(result), ensure_ascii=False))
     else:

@@ -1,4 +1,7 @@
-"""The UI's words in 中文 and English, read from locales/<lang>.yaml.
+"""The UI's words in 中文 and English, read from locales/<lang>/*.yaml.
+
+One file per part of the app (app.yaml, regression.yaml, ...), merged: nested keys
+become dotted names ("regression.intro"), and two files may not define the same one.
 
 Streamlit has no i18n of its own; a flat catalog per language and `translate`
 are all the app needs. Missing keys fall back to English, then to the key, so a
@@ -30,8 +33,15 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
 
 @lru_cache(maxsize=len(LANGS))
 def catalog(lang: str) -> dict[str, str]:
-    with open(LOCALES / f"{lang}.yaml", encoding="utf-8") as f:
-        return _flatten(yaml.safe_load(f) or {})
+    merged: dict[str, str] = {}
+    for path in sorted((LOCALES / lang).glob("*.yaml")):
+        with open(path, encoding="utf-8") as f:
+            flat = _flatten(yaml.safe_load(f) or {})
+        clash = sorted(set(flat) & set(merged))
+        if clash:
+            raise ValueError(f"{path}: keys defined twice in locales/{lang}/: {', '.join(clash[:5])}")
+        merged.update(flat)
+    return merged
 
 
 def translate(lang: str, key: str, *, default: str | None = None, **values) -> str:

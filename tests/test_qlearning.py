@@ -1,0 +1,301 @@
+"""Grid world, Q-learning, SARSA and value iteration.
+
+How "learned = optimal" is judged: value iteration on the known model gives Q*; a cell
+agrees when every action the learned table ranks best (all of them, if it has ties) is
+among Q*'s optimal actions (`qlearning.agreement`). Comparing action sets is needed
+because open grids have many cells with two optimal actions, and counting a learned tie
+as right would let an unvisited cell (all four values still 0) pass. Q-learning only
+converges where it has tried every action often, so "all reachable cells" is asserted
+where the behaviour explores everywhere (a small open grid, or a random behaviour policy,
+which off-policy Q-learning is allowed to learn from); elsewhere the claim is about the
+cells the greedy policy actually walks through: every move of its path is optimal.
+"""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from kdlab.gridworld import MAX_SIZE, PRESETS, GridWorld, parse_grid
+from kdlab.params import ParamError, defaults, validate
+from kdlab.qlearning import (
+    PARAMS,
+    agreement,
+    best_actions,
+    greedy_path,
+    greedy_policy,
+    q_learning,
+    run,
+    sarsa,
+    summarize,
+    value_iteration,
+)
+from kdlab.result import jsonable
+
+UP, RIGHT, DOWN, LEFT = range(4)
+OPEN4 = "S.../..../..../...G"
+DECAY = dict(
+    alpha=0.5, gamma=0.9, epsilon=1.0, epsilon_decay=0.99, epsilon_min=0.05, episodes=500, max_steps=200
+)
+
+
+# --- the grid ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "grid, message",
+    [
+        ([], "the grid is empty"),
+        ("S..G/...", "row 2 has 3 cells, expected 4"),
+        (["S.......", "........", "...", "......G."], "row 3 has 3 cells, expected 8"),
+        ("S.a/..G", "row 1, column 3: unknown cell 'a'"),
+        ("..../...G", "no start S"),
+        ("S.S/..G", "2 starts S (row 1 column 1, row 1 column 3)"),
+        ("S../...", "no goal G"),
+        ("S#./##./..G", "no goal G can be reached"),
+        ("SX./XX./..G", "no goal G can be reached"),
+        ("S" + "." * MAX_SIZE + "/G" + "." * MAX_SIZE, "row 1 has 11 cells; at most 10"),
+        ("/".join(["S"] + ["."] * MAX_SIZE + ["G"]), "the grid has 12 rows; at most 10"),
+    ],
+)
+def test_malformed_grids_are_refused_with_a_reason(grid, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_grid(grid)
+
+
+def test_grid_accepts_rows_or_a_slash_string():
+    assert (
+        parse_grid(" S.# / ..G ") == parse_grid(["S.#", "..G"]) == parse_grid("S.#\n..G\n") == ("S.#", "..G")
+    )
+
+
+def test_presets_are_valid_and_the_cliff_is_sutton_bartos_shortened():
+    for rows in PRESETS.values():
+        env = GridWorld(rows)
+        assert max(env.shape) <= MAX_SIZE
+    cliff = PRESETS["cliff"]
+    assert (len(cliff), len(cliff[0])) == (4, 10)
+    assert cliff[-1] == "S" + "X" * 8 + "G"
+    assert all(set(row) == {"."} for row in cliff[:-1])
+
+
+def test_moves_walls_edges_and_rewards():
+    env = GridWorld(("S#G", "...", "X.."), step_reward=-2.0, goal_reward=7.0, pit_reward=-50.0)
+    assert env.step((0, 0), RIGHT) == ((0, 0), -2.0, False)  # into a wall: stay, pay a step
+    assert env.step((0, 0), UP) == ((0, 0), -2.0, False)  # off the grid: stay
+    assert env.step((0, 0), DOWN) == ((1, 0), -2.0, False)
+    assert env.step((1, 0), DOWN) == ((2, 0), -50.0, True)
+    assert env.step((1, 2), UP) == ((0, 2), 7.0, True)
+    assert env.reachable.tolist() == [[True, False, False], [True, True, True], [False, True, True]]
+
+
+def test_slip_replaces_the_action_at_the_given_rate():
+    env = GridWorld(("S..", "...", "..G"), slip=0.4)
+    rng = np.random.default_rng(0)
+    moved_right = np.mean([env.step((1, 1), RIGHT, rng)[0] == (1, 2) for _ in range(20_000)])
+    assert moved_right == pytest.approx(1 - 0.4 + 0.4 / 4, abs=0.01)
+
+
+# --- value iteration against closed forms ------------------------------------------------
+
+
+def discounted_value(moves: int, gamma: float, step: float, goal: float) -> float:
+    """moves - 1 steps paying `step`, then the move onto G paying `goal`."""
+    return sum(step * gamma**k for k in range(moves - 1)) + goal * gamma ** (moves - 1)
+
+
+def test_value_iteration_matches_the_closed_form_in_a_corridor():
+    env = GridWorld(("S...G",), step_reward=-1.0, goal_reward=10.0)
+    V, Q = value_iteration(env, gamma=0.9)
+    assert V[0, 0] == pytest.approx(-1 - 0.9 - 0.81 + 0.729 * 10)  # 4.58 by hand
+    for col in range(4):
+        assert V[0, col] == pytest.approx(discounted_value(4 - col, 0.9, -1.0, 10.0))
+    assert V[0, 4] == 0.0  # nothing follows the goal
+    assert Q[0, 0, LEFT] == pytest.approx(-1 + 0.9 * V[0, 0])  # a bump costs a step and gets nowhere
+
+
+def test_value_iteration_on_the_open_grid_follows_manhattan_distance():
+    env = GridWorld.preset("open")
+    V, Q = value_iteration(env, gamma=0.95)
+    for r, c in zip(*np.nonzero(env.reachable), strict=True):
+        assert V[r, c] == pytest.approx(discounted_value(8 - r - c, 0.95, -1.0, 10.0))
+    optimal = best_actions(Q, env, rtol=1e-6)
+    assert optimal[0, 0].tolist() == [False, True, True, False]  # right and down tie
+    assert optimal[4, 3].tolist() == [False, True, False, False]
+
+
+def test_value_iteration_with_slip_matches_the_closed_form():
+    # From S, "right" reaches G with p = 1 - slip + slip/4; otherwise the agent bumps and stays:
+    # V = p * goal + (1 - p) * (step + gamma * V).
+    slip, gamma = 0.3, 0.9
+    env = GridWorld(("SG",), slip=slip)
+    V, _ = value_iteration(env, gamma=gamma)
+    p = 1 - slip + slip / 4
+    assert V[0, 0] == pytest.approx((p * 10.0 + (1 - p) * -1.0) / (1 - (1 - p) * gamma))
+
+
+def test_with_slip_the_safe_route_becomes_optimal():
+    def optimal_path(env):
+        return greedy_path(value_iteration(env, gamma=0.99)[1], env)
+
+    assert len(optimal_path(GridWorld.preset("bridge")).actions) == 7  # straight across
+    detour = optimal_path(GridWorld.preset("bridge", slip=0.1))
+    assert detour.outcome == "goal" and len(detour.actions) == 13
+    assert not any(r == 3 and 0 < c < 7 for r, c in detour.cells)  # never on the bridge
+
+
+# --- learning ------------------------------------------------------------------------------
+
+
+def path_is_optimal(Q, Q_star, env) -> bool:
+    path = greedy_path(Q, env)
+    agrees = agreement(Q, Q_star, env)
+    return path.outcome == "goal" and all(agrees[cell] for cell in path.cells[:-1])
+
+
+def test_q_learning_finds_the_optimal_policy_everywhere_on_a_small_open_grid():
+    env = GridWorld(OPEN4)
+    _, Q_star = value_iteration(env, DECAY["gamma"])
+    trained = q_learning(env, seed=0, **DECAY)
+    assert agreement(trained.Q, Q_star, env)[env.reachable].all()
+    assert path_is_optimal(sarsa(env, seed=0, **DECAY).Q, Q_star, env)
+
+
+def test_both_learners_walk_an_optimal_path_through_the_maze():
+    env = GridWorld.preset("maze")
+    _, Q_star = value_iteration(env, DECAY["gamma"])
+    for learner in (q_learning, sarsa):
+        trained = learner(env, seed=1, **DECAY)
+        assert path_is_optimal(trained.Q, Q_star, env), learner.__name__
+        assert len(greedy_path(trained.Q, env).actions) == 17
+
+
+def test_off_policy_q_learning_learns_the_optimal_policy_from_random_moves():
+    env = GridWorld.preset("maze")
+    _, Q_star = value_iteration(env, 0.9)
+    trained = q_learning(env, alpha=0.5, gamma=0.9, epsilon=1.0, episodes=200, max_steps=200, seed=0)
+    assert agreement(trained.Q, Q_star, env)[env.reachable].all()
+
+
+def test_q_learning_with_epsilon_decay_finds_the_cliff_edge_path():
+    env = GridWorld.preset("cliff")
+    _, Q_star = value_iteration(env, DECAY["gamma"])
+    trained = q_learning(env, seed=0, **DECAY)
+    assert path_is_optimal(trained.Q, Q_star, env)
+    assert greedy_path(trained.Q, env).cells == [(3, 0), *[(2, c) for c in range(10)], (3, 9)]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_on_the_cliff_q_learning_walks_the_edge_and_sarsa_keeps_away(seed):
+    # Sutton & Barto, Example 6.6: epsilon fixed at 0.1, the demo's defaults.
+    result = run(preset="cliff", algorithm="both", epsilon=0.1, epsilon_decay=1.0, seed=seed)
+    q, s = result.runs["q_learning"], result.runs["sarsa"]
+    assert q.path.outcome == s.path.outcome == "goal"
+    assert len(q.path.actions) == 11 and q.path_optimal
+    assert all(r == 2 for r, c in q.path.cells[1:-1])  # the row just above the cliff
+    assert not any(r == 2 and 0 < c < 9 for r, c in s.path.cells)  # never along the edge
+    assert len(s.path.actions) > 11 and not s.path_optimal
+    assert q.agrees_on_optimal_path and not s.agrees_on_optimal_path
+    # The exploring agent pays for the edge: SARSA falls less and scores more while training.
+    assert s.train.returns.mean() > q.train.returns.mean()
+    assert np.mean(s.train.outcomes == "pit") < np.mean(q.train.outcomes == "pit")
+
+
+def test_every_episode_ends_within_max_steps():
+    # A positive step reward makes never finishing the best plan: every episode hits the cap.
+    env = GridWorld.preset("open", step_reward=1.0)
+    for learner in (q_learning, sarsa):
+        trained = learner(env, episodes=30, max_steps=25, epsilon=0.1, seed=0)
+        assert trained.lengths.tolist() == [25] * 30
+        assert set(trained.outcomes) == {"cap"}
+        assert greedy_path(trained.Q, env).outcome == "loop"
+    trained = q_learning(GridWorld.preset("cliff"), episodes=200, max_steps=10, epsilon=1.0, seed=3)
+    assert trained.lengths.max() <= 10 and len(trained.returns) == 200
+
+
+def test_random_tie_breaking_lets_a_greedy_agent_leave_a_zero_table():
+    # Steps cost nothing and epsilon is 0: with a plain argmax the agent would bump "up"
+    # at the start forever (the value stays 0, the tie stays); random tie-breaking walks on.
+    env = GridWorld.preset("open", step_reward=0.0)
+    for learner in (q_learning, sarsa):
+        trained = learner(env, episodes=3, epsilon=0.0, max_steps=500, seed=0)
+        assert trained.outcomes.tolist() == ["goal"] * 3
+
+
+def test_runs_are_reproducible_and_the_seed_matters():
+    env = GridWorld.preset("maze")
+    a, b, c = (sarsa(env, episodes=50, seed=seed) for seed in (4, 4, 5))
+    assert np.array_equal(a.Q, b.Q) and np.array_equal(a.returns, b.returns)
+    assert not np.array_equal(a.returns, c.returns)
+
+
+def test_epsilon_schedule_decays_to_its_floor():
+    trained = q_learning(GridWorld(OPEN4), episodes=300, epsilon=1.0, epsilon_decay=0.95, epsilon_min=0.05)
+    assert trained.epsilons[0] == 1.0 and trained.epsilons[1] == pytest.approx(0.95)
+    assert trained.epsilons[-1] == pytest.approx(0.05)
+
+
+def test_greedy_path_reports_loops_and_caps():
+    env = GridWorld.preset("open")
+    Q = np.zeros((*env.shape, 4))
+    Q[..., UP] = 1.0  # always "up": the start cell bumps into the edge
+    assert greedy_path(Q, env).outcome == "loop"
+    Q[..., RIGHT] = 2.0
+    path = greedy_path(Q, env, max_steps=2)
+    assert path.outcome == "cap" and path.cells == [(0, 0), (0, 1), (0, 2)]
+    assert greedy_policy(Q, env)[4, 4] == -1  # no choice on the goal
+
+
+# --- the demo contract -------------------------------------------------------------------------
+
+
+def test_params_are_bounded():
+    for name, bad in [("episodes", 5000), ("gamma", 1.0), ("max_steps", 5), ("alpha", 0.0), ("preset", "x")]:
+        with pytest.raises(ParamError):
+            validate(PARAMS, {name: bad})
+
+
+def test_run_accepts_a_custom_grid_as_rows():
+    result = run(grid=["S..#", ".#..", "...G"], algorithm="q_learning", episodes=200)
+    assert result.source == "custom" and result.grid == ["S..#", ".#..", "...G"]
+    assert list(result.runs) == ["q_learning"]
+    agent = result.runs["q_learning"]
+    assert agent.train.Q.shape == (3, 4, 4) and agent.V_max.shape == (3, 4)
+    assert agent.path.outcome == "goal" and agent.path_optimal
+    with pytest.raises(ValueError, match="no start S"):
+        run(grid="...G/....")
+
+
+def test_default_run_and_summary():
+    result = run()
+    assert result.params == defaults(PARAMS)
+    assert set(result.runs) == {"q_learning", "sarsa"}
+    text = summarize(result)
+    assert "q_learning" in text and "sarsa" in text and "value iteration" in text
+    json.dumps(jsonable(result))  # a page or the CLI can serialise it
+
+
+def test_cli_prints_json():
+    out = subprocess.run(
+        [sys.executable, "-m", "kdlab", "qlearning", "--json", "--episodes", "50", "--grid", "S..#/...G"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    data = json.loads(out.stdout)
+    assert data["source"] == "custom" and data["grid"] == ["S..#", "...G"]
+    assert len(data["runs"]["sarsa"]["train"]["returns"]) == 50
+    assert data["V_star"][0][3] is None  # a wall: NaN becomes null
+
+
+def test_cli_reports_a_bad_grid_without_a_traceback():
+    out = subprocess.run(
+        [sys.executable, "-m", "kdlab", "qlearning", "--grid", "S../..."],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 2 and "no goal G" in out.stderr and "Traceback" not in out.stderr
