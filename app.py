@@ -6,12 +6,13 @@ Every question page is generated from the bank (questions/) at a stable URL:
 /<question id>, e.g. /c03-knowledge-distillation?lang=en.
 """
 
+import importlib
 from functools import partial
 
 import streamlit as st
 
 from kdlab.demos import DEMOS
-from views import demo_regression, demo_stub, home, question
+from views import demo_stub, home, question
 from views.common import bank, language_switch, register_pages, t
 from views.home import DEMO_ICON
 
@@ -21,13 +22,24 @@ language_switch()
 SECTIONS = {"c": "nav.concept", "e": "nav.ecommerce", "p": "nav.coding"}
 
 pages = {"home": st.Page(home.render, title=t("nav.home"), icon="🏠", url_path="home", default=True)}
-BUILT = {"regression": demo_regression.render}
+
+
+def render_demo(demo: str) -> None:
+    """views/demo_<id>.py's render(), imported only when the page opens (torch costs seconds),
+    or a placeholder while that page is being written."""
+    try:
+        module = importlib.import_module(f"views.demo_{demo}")
+    except ModuleNotFoundError as err:
+        if err.name != f"views.demo_{demo}":
+            raise
+        demo_stub.render(demo)
+        return
+    module.render()
+
+
 for demo in DEMOS:
     pages[f"demo-{demo}"] = st.Page(
-        BUILT.get(demo) or partial(demo_stub.render, demo),
-        title=t(f"demo.{demo}"),
-        icon=DEMO_ICON[demo],
-        url_path=f"demo-{demo}",
+        partial(render_demo, demo), title=t(f"demo.{demo}"), icon=DEMO_ICON[demo], url_path=f"demo-{demo}"
     )
 b = bank()
 for q in b.in_language(st.session_state.lang):
