@@ -24,28 +24,29 @@ def label(demo: str, p: Param) -> str:
 def widget(demo: str, p: Param, key_prefix: str = "", **overrides) -> Any:
     """One bounded widget for one Param: the same bounds the CLI enforces."""
     key = f"{key_prefix}{demo}_{p.name}"
+    value = overrides.pop("value", p.default)
     kw = dict(label=label(demo, p), key=key, help=p.help or None) | overrides
     if p.choices:
         return st.selectbox(
             options=p.choices,
-            index=p.choices.index(p.default),
+            index=p.choices.index(value),
             format_func=lambda c: t(f"choices.{demo}.{c}", default=str(c)),
             **kw,
         )
     if isinstance(p.default, bool):
-        return st.toggle(value=p.default, **kw)
+        return st.toggle(value=value, **kw)
     if isinstance(p.default, int):
-        return st.slider(min_value=int(p.low), max_value=int(p.high), value=p.default, step=1, **kw)
+        return st.slider(min_value=int(p.low), max_value=int(p.high), value=int(value), step=1, **kw)
     if p.low is not None and p.low > 0 and p.high / p.low >= 100:
         # Learning rates and the like span decades: a log grid, not a linear slider.
-        return st.select_slider(options=log_grid(p), value=p.default, format_func=lambda v: f"{v:g}", **kw)
+        return st.select_slider(options=log_grid(p, value), value=value, format_func=lambda v: f"{v:g}", **kw)
     step = (p.high - p.low) / 100
-    return st.slider(min_value=float(p.low), max_value=float(p.high), value=float(p.default), step=step, **kw)
+    return st.slider(min_value=float(p.low), max_value=float(p.high), value=float(value), step=step, **kw)
 
 
-def log_grid(p: Param) -> list[float]:
+def log_grid(p: Param, value: float) -> list[float]:
     lo, hi = math.log10(p.low), math.log10(p.high)
-    values = {float(f"{10 ** (lo + (hi - lo) * i / 24):.2g}") for i in range(25)} | {p.default}
+    values = {float(f"{10 ** (lo + (hi - lo) * i / 24):.2g}") for i in range(25)} | {p.default, value}
     return sorted(v for v in values if p.low <= v <= p.high)
 
 
