@@ -105,3 +105,10 @@ def test_cli_refuses_an_out_of_range_parameter():
     out = run_cli("regression", "--lr", "1000")
     assert out.returncode == 2
     assert "lr" in out.stderr and "maximum" in out.stderr
+
+
+def test_bench_measures_a_case_without_judging_speed():
+    from kdlab.bench import _measure
+
+    figures = _measure("regression")
+    assert figures["seconds"] > 0 and figures["peak_mb"] > 0
