@@ -237,3 +237,54 @@ def test_seed_worked_answers_are_full_and_corrected():
     for prefix in ("c01", "c03", "c07", "c15"):
         qid = next(i for i in bank.ids() if i.startswith(prefix))
         assert bank.get(qid, "en").sections.get("seed_errata"), f"{qid} must say what the seed got wrong"
+
+
+# ---------------------------------------------------------------- the content (issue: every question answered)
+
+SHIPPED = load_bank()
+
+
+def test_no_placeholder_answer_remains():
+    assert [q.path.name for q in SHIPPED.questions.values() if q.placeholder] == []
+
+
+def test_both_languages_have_the_same_ids_and_correct_quiz_options():
+    for qid in SHIPPED.ids():
+        zh, en = SHIPPED.questions[(qid, "zh")], SHIPPED.questions[(qid, "en")]
+        assert [i.answer for i in zh.quiz] == [i.answer for i in en.quiz], qid
+        assert [len(i.options) for i in zh.quiz] == [len(i.options) for i in en.quiz], qid
+
+
+@pytest.mark.parametrize("qid", SHIPPED.ids())
+def test_every_question_is_complete(qid):
+    for lang in ("zh", "en"):
+        q = SHIPPED.get(qid, lang)
+        assert len(q.quiz) >= 3 and len(q.follow_ups) >= 2, (qid, lang)
+        assert len(q.key_points) >= 3 and q.mistakes, (qid, lang)
+        assert all(len(item.options) >= 3 and item.explanation for item in q.quiz), (qid, lang)
+        if q.kind == "coding":
+            for section in ("task", "approach", "complexity", "tests"):
+                assert q.sections.get(section), (qid, lang, section)
+        for name, text in q.sections.items():
+            # Unbalanced $ means a formula that renders as raw text (or swallows the paragraph).
+            assert text.replace("$$", "").count("$") % 2 == 0, (qid, lang, name)
+
+
+def test_ecommerce_questions_beyond_the_seed():
+    ecommerce = [qid for qid in SHIPPED.ids() if qid.startswith("e")]
+    assert len(ecommerce) >= 10
+
+
+def test_the_seeds_wrong_examples_are_corrected():
+    for prefix in ("c01", "c02", "c03", "c07", "c15", "p01", "p09", "p10", "p17"):
+        qid = next(i for i in SHIPPED.ids() if i.startswith(prefix))
+        for lang in ("zh", "en"):
+            assert SHIPPED.get(qid, lang).sections.get("seed_errata"), (qid, lang)
+
+
+def test_demo_questions_link_their_demo():
+    expected = {"c03": "distill", "p09": "distill", "c07": "qlearning", "p17": "qlearning",
+                "p01": "regression", "c04": "cnn", "p06": "cnn"}  # fmt: skip
+    for prefix, demo in expected.items():
+        qid = next(i for i in SHIPPED.ids() if i.startswith(prefix))
+        assert SHIPPED.get(qid, "en").demo == demo, qid
