@@ -179,7 +179,7 @@ def sweep_view() -> None:
         t("distill.run_sweep", n=len(distill.SWEEP_TS) * params["seeds"] + params["seeds"])
     ):
         with st.spinner(t("distill.running")):
-            r = store(DEMO).put(key, distill.run(**params))
+            r = store(DEMO).run(key, lambda: distill.run(**params))
     if r is None:
         return
     fig = go.Figure()
@@ -218,7 +218,7 @@ def omit_view() -> None:
     r: OmitResult | None = store(DEMO).get(key)
     if r is None and submitted:
         with st.spinner(t("distill.running")):
-            r = store(DEMO).put(key, distill.run(**params))
+            r = store(DEMO).run(key, lambda: distill.run(**params))
     if r is None:
         return
     st.markdown(t("distill.omit_setup", cls=r.omit, removed=r.n_removed, left=r.n_transfer, n_class=r.n_test_class,

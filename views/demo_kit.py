@@ -4,14 +4,15 @@ the "reproduce this run" commands and the kdlab source beside the results."""
 from __future__ import annotations
 
 import math
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 import streamlit as st
 
-from kdlab.demos import DEMOS
 from kdlab.params import Param, defaults
 from kdlab.source import SourceError, find_source
 from views.common import t
@@ -72,13 +73,64 @@ def show_source(*refs: str) -> None:
                 st.warning(str(err))
 
 
+class Jobs:
+    """At most `slots` trainings at once, server-wide; identical requests share one run.
+
+    On 2 cores, more than two trainings at once only make each slower (one torch thread
+    each). A learner whose job must wait is told so (`on_wait`), then runs when a slot frees.
+    """
+
+    def __init__(self, slots: int = 2):
+        self.slots = slots
+        self._free = threading.BoundedSemaphore(slots)
+        self._lock = threading.Lock()
+        self._running: dict[tuple, Future] = {}
+
+    def run(self, key: tuple, fn: Callable[[], Any], on_wait: Callable[[], None] | None = None) -> Any:
+        while True:
+            with self._lock:
+                future = self._running.get(key)
+                mine = future is None
+                if mine:
+                    future = self._running[key] = Future()
+            if mine:
+                break
+            try:
+                return future.result()  # the same settings are training for someone else: share it
+            except BaseException:  # that run failed or was interrupted (its learner left): run it ourselves
+                continue
+        try:
+            if not self._free.acquire(blocking=False):
+                if on_wait is not None:
+                    on_wait()
+                self._free.acquire()
+            try:
+                result = fn()
+            finally:
+                self._free.release()
+            future.set_result(result)
+            return result
+        except BaseException as err:
+            future.set_exception(err)
+            raise
+        finally:
+            with self._lock:
+                self._running.pop(key, None)
+
+
+@st.cache_resource(show_spinner=False)
+def jobs() -> Jobs:
+    return Jobs(slots=int(os.environ.get("KDLAB_MAX_JOBS", "2")))
+
+
 class ResultStore:
     """Finished runs shared by every session: identical settings never train twice.
 
     Results are treated as read-only. A small LRU bounds the memory a classroom can fill.
     """
 
-    def __init__(self, max_entries: int = 32):
+    def __init__(self, name: str, max_entries: int = 32):
+        self.name = name
         self._items: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
         self.max_entries = max_entries
@@ -98,15 +150,27 @@ class ResultStore:
                 self._items.popitem(last=False)
         return value
 
+    def run(self, key: tuple, fn: Callable[[], Any]) -> Any:
+        """Train through the shared job queue, telling the learner if they must wait."""
+        notice = st.empty()
+        try:
+            return self.put(
+                key,
+                jobs().run(
+                    (self.name, *key), fn, on_wait=lambda: notice.info(t("demo_kit.queued"), icon="⏳")
+                ),
+            )
+        finally:
+            notice.empty()
+
     def get_or_run(self, key: tuple, fn: Callable[[], Any]) -> Any:
         found = self.get(key)
-        return found if found is not None else self.put(key, fn())
+        return found if found is not None else self.run(key, fn)
 
 
 @st.cache_resource(show_spinner=False)
 def store(demo: str) -> ResultStore:
-    assert demo in DEMOS
-    return ResultStore()
+    return ResultStore(demo)
 
 
 def key_of(params: dict) -> tuple:

@@ -1,0 +1,67 @@
+"""The shared job queue: bounded concurrency, shared identical runs, waiting learners told."""
+
+import threading
+import time
+
+import pytest
+
+from views.demo_kit import Jobs
+
+
+def test_at_most_slots_jobs_run_at_once_and_waiters_are_told():
+    jobs = Jobs(slots=2)
+    running, peak, waited = 0, 0, []
+    lock = threading.Lock()
+
+    def work():
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return "done"
+
+    threads = [
+        threading.Thread(target=lambda i=i: jobs.run(("job", i), work, on_wait=lambda i=i: waited.append(i)))
+        for i in range(6)
+    ]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert peak == 2
+    assert len(waited) >= 1
+
+
+def test_identical_requests_share_one_run():
+    jobs = Jobs(slots=2)
+    calls = []
+    gate = threading.Event()
+
+    def work():
+        calls.append(1)
+        gate.wait(2)
+        return 42
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(jobs.run(("same",), work))) for _ in range(4)]
+    for th in threads:
+        th.start()
+    time.sleep(0.1)
+    gate.set()
+    for th in threads:
+        th.join()
+    assert results == [42] * 4 and len(calls) == 1
+
+
+def test_a_failed_run_raises_for_its_owner_and_frees_the_slot():
+    jobs = Jobs(slots=1)
+
+    def boom():
+        raise ValueError("impossible setting")
+
+    with pytest.raises(ValueError, match="impossible setting"):
+        jobs.run(("x",), boom)
+    assert jobs.run(("y",), lambda: "ok") == "ok"
