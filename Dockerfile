@@ -1,0 +1,22 @@
+# KD Lab: one app replica. See docs/deploy.md for several replicas behind a reverse proxy.
+FROM python:3.11-slim
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    KDLAB_TORCH_THREADS=1 \
+    KDLAB_MAX_JOBS=2
+
+WORKDIR /app
+COPY requirements.txt .
+# The CPU build of torch: PyPI's default wheel for Linux pulls several GB of CUDA libraries.
+RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
+ && pip install -r requirements.txt
+
+COPY . .
+RUN useradd --create-home kdlab && chown -R kdlab /app
+USER kdlab
+
+EXPOSE 8501
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
+  CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health').read() != b'ok')"
+CMD ["streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0"]
