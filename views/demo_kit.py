@@ -26,7 +26,8 @@ def widget(demo: str, p: Param, key_prefix: str = "", **overrides) -> Any:
     """One bounded widget for one Param: the same bounds the CLI enforces."""
     key = f"{key_prefix}{demo}_{p.name}"
     value = overrides.pop("value", p.default)
-    kw = dict(label=label(demo, p), key=key, help=p.help or None) | overrides
+    hint = t(f"params.{demo}.{p.name}_help", default=p.help) or None
+    kw = dict(label=label(demo, p), key=key, help=hint) | overrides
     if p.choices:
         return st.selectbox(
             options=p.choices,
