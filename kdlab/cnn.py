@@ -60,15 +60,23 @@ def estimate_seconds(
     return 1.5e-10 * forward_macs(channels, layers, image_size) * n_train * epochs + 2.5e-3 * steps
 
 
+class BudgetError(ParamError):
+    """A setting refused because it would train too long; the numbers let a page word its own refusal."""
+
+    def __init__(self, seconds: float, n_train: int, limit: float):
+        super().__init__(
+            f"this setting would train for about {seconds:.0f} s on {n_train} images, over the "
+            f"{limit:.0f} s limit: use fewer epochs, channels or layers, or a larger batch"
+        )
+        self.seconds, self.n_train, self.limit = seconds, n_train, limit
+
+
 def check_budget(
     n_train: int, image_size: int, channels: int, layers: int, epochs: int, batch_size: int
 ) -> None:
     seconds = estimate_seconds(n_train, image_size, channels, layers, epochs, batch_size)
     if seconds > MAX_SECONDS:
-        raise ParamError(
-            f"this setting would train for about {seconds:.0f} s on {n_train} images, over the "
-            f"{MAX_SECONDS:.0f} s limit: use fewer epochs, channels or layers, or a larger batch"
-        )
+        raise BudgetError(seconds, n_train, MAX_SECONDS)
 
 
 class CNN(nn.Module):
@@ -123,6 +131,11 @@ def predict_logits(model: nn.Module, x: np.ndarray, batch_size: int = 1024) -> n
     model.eval()
     x = _tensor(x)
     return torch.cat([model(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]).numpy()
+
+
+def predict_proba(model: nn.Module, x: np.ndarray) -> np.ndarray:
+    """Softmax class probabilities, one row per image."""
+    return torch.from_numpy(predict_logits(model, x)).softmax(1).numpy()
 
 
 def _loss_acc(logits: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -191,6 +204,7 @@ class Mistake:
     true: int
     pred: int
     confidence: float  # softmax probability of the wrong prediction
+    index: int  # position in the test set, so a page can look at this image again
 
 
 @dataclass
@@ -208,6 +222,7 @@ class CNNResult:
     train_seconds: float
     n_train: int
     n_test: int
+    image_size: int
     model: CNN | None = field(default=None, repr=False, metadata={"json": False})
 
 
@@ -241,7 +256,7 @@ def run(
     wrong = np.flatnonzero(pred != split.y_test)
     wrong = wrong[np.argsort(-probs[wrong, pred[wrong]], kind="stable")][:24]
     mistakes = [
-        Mistake(split.x_test[i, 0], int(split.y_test[i]), int(pred[i]), float(probs[i, pred[i]]))
+        Mistake(split.x_test[i, 0], int(split.y_test[i]), int(pred[i]), float(probs[i, pred[i]]), int(i))
         for i in wrong
     ]
     return CNNResult(
@@ -258,6 +273,7 @@ def run(
         train_seconds=train_seconds,
         n_train=len(split.x_train),
         n_test=len(split.x_test),
+        image_size=split.image_size,
         model=model,
     )
 

@@ -29,12 +29,9 @@ def widget(demo: str, p: Param, key_prefix: str = "", **overrides) -> Any:
     hint = t(f"params.{demo}.{p.name}_help", default=p.help) or None
     kw = dict(label=label(demo, p), key=key, help=hint) | overrides
     if p.choices:
-        return st.selectbox(
-            options=p.choices,
-            index=p.choices.index(value),
-            format_func=lambda c: t(f"choices.{demo}.{c}", default=str(c)),
-            **kw,
-        )
+        # Labels looked up now, not in format_func: AppTest calls that outside a script run.
+        labels = {c: t(f"choices.{demo}.{c}", default=str(c)) for c in p.choices}
+        return st.selectbox(options=p.choices, index=p.choices.index(value), format_func=labels.get, **kw)
     if isinstance(p.default, bool):
         return st.toggle(value=value, **kw)
     if isinstance(p.default, int):
