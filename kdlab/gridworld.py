@@ -75,8 +75,18 @@ PRESETS: dict[str, list[str]] = {
 }
 
 
+class GridError(ValueError):
+    """A malformed grid. `str(err)` says what is wrong in English; `code` and `values`
+    (1-based rows and columns) let a page say the same in another language."""
+
+    def __init__(self, code: str, message: str, **values):
+        super().__init__(message)
+        self.code = code
+        self.values = values
+
+
 def parse_grid(grid: str | Sequence[str]) -> tuple[str, ...]:
-    """Check a grid and return its rows; raise ValueError saying what is wrong.
+    """Check a grid and return its rows; raise GridError (a ValueError) saying what is wrong.
 
     A string may hold the rows separated by '/' or newlines ("S.#/..G").
     """
@@ -84,29 +94,45 @@ def parse_grid(grid: str | Sequence[str]) -> tuple[str, ...]:
         grid = grid.replace("/", "\n").strip().splitlines()
     rows = [str(row).strip() for row in grid]
     if not rows or not any(rows):
-        raise ValueError("the grid is empty")
+        raise GridError("empty", "the grid is empty")
     if len(rows) > MAX_SIZE:
-        raise ValueError(f"the grid has {len(rows)} rows; at most {MAX_SIZE} are allowed")
+        raise GridError(
+            "too_many_rows", f"the grid has {len(rows)} rows; at most {MAX_SIZE} are allowed",
+            rows=len(rows), max=MAX_SIZE,
+        )  # fmt: skip
     width = len(rows[0])
     if width > MAX_SIZE:
-        raise ValueError(f"row 1 has {width} cells; at most {MAX_SIZE} are allowed")
+        raise GridError(
+            "too_wide", f"row 1 has {width} cells; at most {MAX_SIZE} are allowed", cells=width, max=MAX_SIZE
+        )
     for i, row in enumerate(rows, 1):
         if len(row) != width:
-            raise ValueError(f"row {i} has {len(row)} cells, expected {width} (as in row 1)")
+            raise GridError(
+                "ragged", f"row {i} has {len(row)} cells, expected {width} (as in row 1)",
+                row=i, cells=len(row), expected=width,
+            )  # fmt: skip
         for j, ch in enumerate(row, 1):
             if ch not in CELLS:
-                raise ValueError(f"row {i}, column {j}: unknown cell {ch!r}; use one of S G # X .")
+                raise GridError(
+                    "unknown_cell", f"row {i}, column {j}: unknown cell {ch!r}; use one of S G # X .",
+                    row=i, column=j, cell=ch,
+                )  # fmt: skip
     starts = [(i, j) for i, row in enumerate(rows) for j, ch in enumerate(row) if ch == "S"]
     if not starts:
-        raise ValueError("no start S")
+        raise GridError("no_start", "no start S")
     if len(starts) > 1:
         where = ", ".join(f"row {i + 1} column {j + 1}" for i, j in starts)
-        raise ValueError(f"{len(starts)} starts S ({where}); exactly one is allowed")
+        raise GridError(
+            "many_starts", f"{len(starts)} starts S ({where}); exactly one is allowed",
+            n=len(starts), positions=[(i + 1, j + 1) for i, j in starts],
+        )  # fmt: skip
     if not any("G" in row for row in rows):
-        raise ValueError("no goal G")
+        raise GridError("no_goal", "no goal G")
     _, touched = _flood(rows, starts[0])
     if not any(rows[i][j] == "G" for i, j in touched):
-        raise ValueError("no goal G can be reached from the start S: walls or pits block every route")
+        raise GridError(
+            "unreachable_goal", "no goal G can be reached from the start S: walls or pits block every route"
+        )
     return tuple(rows)
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, count
 
 import numpy as np
@@ -263,31 +263,47 @@ class GreedyPath:
     actions: list[int]  # the action taken in each cell but the last
     outcome: str  # "goal", "pit", "loop" (a cell came round again) or "cap"
     total_reward: float  # undiscounted
+    rewards: list[float] = field(default_factory=list)  # the reward of each move, for a replay
 
 
 def greedy_path(Q: np.ndarray, env: GridWorld, max_steps: int | None = None) -> GreedyPath:
     """Follow the greedy policy from S, each move going where it was meant to (no slip).
 
     Policy and moves are then deterministic, so a cell seen twice means the agent would
-    circle forever: the path stops there with outcome "loop".
+    circle forever: the path stops there with outcome "loop". It also stops after
+    `max_steps` moves (outcome "cap"); by default as many as there are cells, which a
+    path without a loop never needs.
     """
     policy = greedy_policy(Q, env)
     cap = env.shape[0] * env.shape[1] if max_steps is None else max_steps
-    cell, cells, actions, total = env.start, [env.start], [], 0.0
+    cell, cells, actions, rewards = env.start, [env.start], [], []
     seen = {cell}
     while True:
         if len(actions) >= cap:
-            return GreedyPath(cells, actions, "cap", total)
+            return GreedyPath(cells, actions, "cap", sum(rewards), rewards)
         a = int(policy[cell])
         cell, r, done = env.step(cell, a)
         cells.append(cell)
         actions.append(a)
-        total += r
+        rewards.append(r)
         if done:
-            return GreedyPath(cells, actions, "goal" if env.rows[cell[0]][cell[1]] == "G" else "pit", total)
+            outcome = "goal" if env.rows[cell[0]][cell[1]] == "G" else "pit"
+            return GreedyPath(cells, actions, outcome, sum(rewards), rewards)
         if cell in seen:
-            return GreedyPath(cells, actions, "loop", total)
+            return GreedyPath(cells, actions, "loop", sum(rewards), rewards)
         seen.add(cell)
+
+
+def smooth(values: np.ndarray, window: int) -> np.ndarray:
+    """Trailing moving average; the first window - 1 points average what there is so far."""
+    values = np.asarray(values, dtype=float)
+    if len(values) == 0:
+        return values
+    window = max(1, min(int(window), len(values)))
+    total = np.cumsum(np.insert(values, 0, 0.0))
+    ends = np.arange(1, len(values) + 1)
+    starts = np.maximum(0, ends - window)
+    return (total[ends] - total[starts]) / (ends - starts)
 
 
 def render_policy(policy: np.ndarray, env: GridWorld) -> list[str]:
@@ -309,7 +325,8 @@ class AgentRun:
     train: TrainResult
     V_max: np.ndarray  # (height, width) max_a Q(s, a), the learned values; as V_star: 0 on G and X, NaN on #
     policy: np.ndarray  # (height, width) greedy action index, -1 off the reachable cells
-    path: GreedyPath  # what the greedy policy does from S, for a step-by-step replay
+    best: np.ndarray  # (height, width, 4) bool: the actions tied for best in each cell (see `best_actions`)
+    path: GreedyPath  # what the greedy policy does from S (same step cap as training), for a replay
     agrees: np.ndarray  # (height, width) bool: every greedy action here is optimal (see `agreement`)
     agree_fraction: float  # share of the reachable cells that agree
     path_optimal: bool  # every move on its own greedy path is optimal
@@ -332,13 +349,14 @@ class QLearningResult:
     seconds: float
 
 
-def _evaluate(train: TrainResult, env: GridWorld, Q_star: np.ndarray) -> AgentRun:
+def _evaluate(train: TrainResult, env: GridWorld, Q_star: np.ndarray, max_steps: int) -> AgentRun:
     agrees = agreement(train.Q, Q_star, env)
-    path, path_star = greedy_path(train.Q, env), greedy_path(Q_star, env)
+    path, path_star = greedy_path(train.Q, env, max_steps), greedy_path(Q_star, env)
     return AgentRun(
         train=train,
         V_max=np.where(env.reachable | env.terminal.reshape(env.shape), train.Q.max(axis=2), np.nan),
         policy=greedy_policy(train.Q, env),
+        best=best_actions(train.Q, env),
         path=path,
         agrees=agrees,
         agree_fraction=float(agrees.sum() / env.reachable.sum()),
@@ -368,7 +386,7 @@ def run(**params) -> QLearningResult:
                                   "max_steps", "seed")}  # fmt: skip
     learners = {"q_learning": q_learning, "sarsa": sarsa}
     names = ALGORITHMS if p["algorithm"] == "both" else (p["algorithm"],)
-    runs = {name: _evaluate(learners[name](env, **settings), env, Q_star) for name in names}
+    runs = {name: _evaluate(learners[name](env, **settings), env, Q_star, p["max_steps"]) for name in names}
     return QLearningResult(
         params=p,
         source="custom" if p["grid"].strip() else p["preset"],

@@ -4,6 +4,7 @@ the "reproduce this run" commands and the kdlab source beside the results."""
 from __future__ import annotations
 
 import math
+import shlex
 import os
 import threading
 from collections import OrderedDict
@@ -52,7 +53,7 @@ def log_grid(p: Param, value: float) -> list[float]:
 def reproduce(demo: str, module_name: str, params: dict, params_spec: tuple[Param, ...]) -> None:
     """The exact command and Python call for the current settings."""
     changed = {k: v for k, v in params.items() if defaults(params_spec).get(k, object()) != v}
-    flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in changed.items())
+    flags = " ".join(f"--{k.replace('_', '-')} {shlex.quote(str(v))}" for k, v in changed.items())
     call = ", ".join(f"{k}={v!r}" for k, v in changed.items())
     with st.expander(f"🔁 {t('demo_kit.reproduce')}"):
         st.caption(t("demo_kit.reproduce_cli"))
