@@ -17,6 +17,7 @@ DEMOS: dict[str, str] = {
     "cnn": "kdlab.cnn",
     "distill": "kdlab.distill",
     "qlearning": "kdlab.qlearning",
+    "ecommerce": "kdlab.ecommerce",
 }
 
 

@@ -4,8 +4,8 @@ the "reproduce this run" commands and the kdlab source beside the results."""
 from __future__ import annotations
 
 import math
-import shlex
 import os
+import shlex
 import threading
 from collections import OrderedDict
 from collections.abc import Callable

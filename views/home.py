@@ -9,7 +9,7 @@ from kdlab.demos import DEMOS
 from views.common import bank, lang, page_link, t
 
 DIFFICULTY_ICON = {"easy": "🟢", "medium": "🟡", "hard": "🔴"}
-DEMO_ICON = {"regression": "📈", "cnn": "🖼️", "distill": "⚗️", "qlearning": "🧭"}
+DEMO_ICON = {"regression": "📈", "cnn": "🖼️", "distill": "⚗️", "qlearning": "🧭", "ecommerce": "🛒"}
 
 
 def render() -> None:
