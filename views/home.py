@@ -7,6 +7,7 @@ import streamlit as st
 from kdlab.bank import DIFFICULTIES, KINDS
 from kdlab.demos import DEMOS
 from views.common import bank, lang, page_link, t
+from views.practice import learner, safely, when
 
 DIFFICULTY_ICON = {"easy": "🟢", "medium": "🟡", "hard": "🔴"}
 DEMO_ICON = {"regression": "📈", "cnn": "🖼️", "distill": "⚗️", "qlearning": "🧭", "ecommerce": "🛒"}
@@ -21,6 +22,7 @@ def render() -> None:
         st.markdown(t("home.how"))
         st.caption(t("home.teachers"))
 
+    _due_today()
     if b.problems:
         with st.expander(t("home.problems_title", n=len(b.problems)), icon="⚠️"):
             st.code("\n".join(str(p) for p in b.problems), language=None)
@@ -65,3 +67,22 @@ def render() -> None:
             + (f" · {DEMO_ICON[q.demo]} {t(f'demo.{q.demo}')}" if q.demo else "")
             + f" · {', '.join(q.tags)}"
         )
+
+
+def _due_today() -> None:
+    """What spaced repetition says this learner should review now."""
+    who = learner()
+    if who is None:
+        return
+    due = safely(lambda s: s.due(who))
+    if due is None:
+        return
+    with st.container(border=True):
+        if not due:
+            st.markdown(t("practice.nothing_due", name=who.name))
+            return
+        st.markdown(t("practice.due_title", name=who.name, n=len(due)))
+        for qid, when_due in due[:10]:
+            q = bank().get(qid, lang())
+            if q is not None:
+                page_link(qid, f"{when(when_due)} · {q.title}", icon="🔁")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from kdlab.bank import Question
+from kdlab.progress import RATINGS
 from kdlab.source import SourceError, find_source
 from views.common import bank, lang, page_link, t
 from views.home import DEMO_ICON, DIFFICULTY_ICON
+from views.practice import learner, record_quiz, safely, when
 
 
 def render(qid: str) -> None:
@@ -91,6 +93,27 @@ def _model_answer(q: Question) -> None:
         with st.container(border=True):
             st.markdown(f"#### 🔍 {t('question.seed_errata')}")
             st.markdown(errata)
+    _rate(q)
+
+
+def _rate(q: Question) -> None:
+    """Self-rating after the answer: schedules the next review (FSRS) for this learner."""
+    st.markdown(f"#### 🗓️ {t('practice.rate_title')}")
+    who = learner()
+    if who is None:
+        st.caption(t("practice.rate_needs_name"))
+        return
+    st.caption(t("practice.rate_help"))
+    cols = st.columns(len(RATINGS))
+    for col, rating in zip(cols, RATINGS, strict=True):
+        if col.button(t(f"practice.rating_{rating}"), key=f"rate_{q.id}_{rating}", width="stretch"):
+            _save_rating(q, who, rating)
+    due = st.session_state.get(f"rated_{q.id}")
+    if due is None:
+        card = safely(lambda s: s.card(who, q.id))
+        due = card.due if card is not None else None
+    if due is not None:
+        st.success(t("practice.next_review", when=when(due)), icon="🗓️")
 
 
 def _quiz(q: Question) -> None:
@@ -100,12 +123,15 @@ def _quiz(q: Question) -> None:
     for i, item in enumerate(q.quiz):
         with st.container(border=True):
             # Options are indices so the choice survives a language switch.
+            key = f"quiz_{q.id}_{i}"
             choice = st.radio(
                 item.question,
                 range(len(item.options)),
                 index=None,
                 format_func=lambda k, item=item: item.options[k],
-                key=f"quiz_{q.id}_{i}",
+                key=key,
+                on_change=_answered,
+                args=(q.id, i, key, item.answer),
             )
             if choice is not None:
                 if choice == item.answer:
@@ -113,6 +139,24 @@ def _quiz(q: Question) -> None:
                 else:
                     st.error(t("question.wrong", answer=item.options[item.answer]))
                 st.markdown(item.explanation)
+
+
+def _save_rating(q: Question, who, rating: str) -> None:
+    draft = st.session_state.get(f"draft_{q.id}") or None
+    due = safely(lambda s: s.rate(who, q.id, rating, lang(), answer=draft))
+    ticked = sum(st.session_state.get(f"kp_{q.id}_{i}", False) for i in range(len(q.key_points)))
+    if ticked:  # the learner graded the open answer against the key points
+        covered = 2 * ticked >= len(q.key_points)
+        safely(lambda s: s.record_self_grade(who, q.id, covered, lang(), answer=draft))
+    if due is not None:
+        st.session_state[f"rated_{q.id}"] = due
+
+
+def _answered(qid: str, item: int, key: str, answer: int) -> None:
+    """Every choice is an attempt: graded at once, recorded for the learner if there is one."""
+    choice = st.session_state.get(key)
+    if choice is not None:
+        record_quiz(qid, item, choice == answer)
 
 
 def _links(q: Question) -> None:
