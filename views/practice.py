@@ -38,22 +38,21 @@ def profile_picker() -> None:
     name = st.session_state.learner_name.strip()
     if name:
         st.query_params["learner"] = name
+        opened = _open()
+        if isinstance(opened, StoreUnavailable):  # said on every page, under the name it concerns
+            _unavailable(opened, st.sidebar)
     elif "learner" in st.query_params:
         del st.query_params["learner"]
 
 
-def _unavailable(err: StoreUnavailable) -> None:
-    if not st.session_state.get("_store_warned"):
-        st.warning(t("practice.unavailable", reason=t(f"practice.reason_{err.reason}"), where=err.where), icon="💾")
-        st.session_state["_store_warned"] = True
+def _unavailable(err: StoreUnavailable, where=st) -> None:
+    where.warning(t("practice.unavailable", reason=t(f"practice.reason_{err.reason}"), where=err.where), icon="💾")
 
 
 def store() -> Store | None:
+    """The shared store, or None when it cannot be opened (the sidebar says why)."""
     opened = _open()
-    if isinstance(opened, StoreUnavailable):
-        _unavailable(opened)
-        return None
-    return opened
+    return None if isinstance(opened, StoreUnavailable) else opened
 
 
 def learner() -> Learner | None:
