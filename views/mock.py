@@ -8,7 +8,7 @@ import time
 import streamlit as st
 
 from kdlab.bank import DIFFICULTIES, KINDS
-from kdlab.progress import RATINGS, new_mock_id
+from kdlab.progress import ANSWER_MAX, RATINGS, new_mock_id
 from views.common import bank, lang, page_link, t
 from views.practice import learner, safely
 
@@ -77,7 +77,7 @@ def ask(mock: dict) -> None:
     st.subheader(q.title, anchor=False)
     if task := q.sections.get("task"):
         st.markdown(task)
-    st.text_area(t("question.try_first"), key=f"mock_draft_{mock['id']}_{mock['i']}", height=150, max_chars=5000)
+    st.text_area(t("question.try_first"), key=f"mock_draft_{mock['id']}_{mock['i']}", height=150, max_chars=ANSWER_MAX)
 
     if mock["answer_seconds"] is None:
         c1, c2 = st.columns([1, 4])

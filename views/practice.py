@@ -76,7 +76,8 @@ def safely(call: Callable[[Store], Any]) -> Any | None:
     try:
         return call(s)
     except StoreUnavailable as err:
-        _open.clear()  # try to reconnect on a later run
+        s.close()  # its pooled connections are no use now
+        _open.clear()  # reconnect on a later run
         _unavailable(err)
         return None
 

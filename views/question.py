@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kdlab.bank import Question
-from kdlab.progress import RATINGS
+from kdlab.progress import ANSWER_MAX, RATINGS
 from kdlab.source import SourceError, find_source
 from views.common import bank, lang, page_link, t
 from views.home import DEMO_ICON, DIFFICULTY_ICON
@@ -45,7 +45,7 @@ def _attempt(q: Question) -> None:
         help=t("question.try_first_help"),
         label_visibility="collapsed",
         height=120,
-        max_chars=5000,
+        max_chars=ANSWER_MAX,
     )
     key = f"reveal_{q.id}"
     shown = st.session_state.get(key, False)
