@@ -124,7 +124,7 @@ def test_an_edited_grid_is_trained_and_reproducible(open_page):
     heatmap = figures(at)[0]["data"][0]
     assert z_shape(heatmap) == (3, 4)
     assert any("grid='S.../.##./...G'" in c.value for c in at.code)
-    assert any("--grid S.../.##./...G" in c.value for c in at.code)
+    assert any("--grid 'S.../.##./...G'" in c.value for c in at.code)  # quoted: '#' starts a shell comment
     # Back to the preset: the grid parameter disappears from the reproduce commands.
     at.button(key="qlearning_reload_button").click().run()
     assert at.text_area(key=GRID).value == "\n".join(PRESETS["cliff"])
