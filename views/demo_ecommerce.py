@@ -224,7 +224,7 @@ def latency_figure(r: ScenarioResult) -> go.Figure:
         title=dict(text=wrap(t("ecommerce.chart.latency_title", unit=t(f"ecommerce.unit.{r.scenario}")), 60)),
         height=460,
         xaxis=dict(title=t("ecommerce.chart.latency_axis_log" if log else "ecommerce.chart.latency_axis"),
-                   type="log" if log else "linear"),
+                   type="log" if log else "linear", dtick=1 if log else None),
         yaxis=dict(autorange="reversed"), margin=dict(t=80, r=60),
     )  # fmt: skip
     return fig
@@ -260,11 +260,11 @@ def example_figure(r: ScenarioResult) -> go.Figure:
 
 
 def data_view(r: ScenarioResult) -> None:
-    st.markdown(t("ecommerce.data.common"))
     if r.scenario == "images":
         st.markdown(t("ecommerce.data.images", dataset=r.settings["dataset"]))
         st.plotly_chart(samples_figure(r), width="stretch")
         return
+    st.markdown(t("ecommerce.data.common"))
     st.markdown(t(f"ecommerce.data.{r.scenario}"))
     if r.scenario == "ctr":
         s = r.extra["view_time_signal"]

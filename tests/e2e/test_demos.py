@@ -1,0 +1,103 @@
+"""Every live demo in a real browser: it runs, draws its charts, and answers the learner's controls."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from kdlab.demos import DEMOS
+from kdlab.i18n import translate
+
+pytestmark = pytest.mark.e2e
+
+
+def en(key: str, **values) -> str:
+    return translate("en", key, **values)
+
+
+def template(key: str, **known) -> re.Pattern:
+    """The English text of `key` as a pattern: the given placeholders filled in, the others any text."""
+    parts = re.split(r"(\{\w+\})", en(key))
+    return re.compile("".join(
+        re.escape(str(known[p[1:-1]])) if p[1:-1] in known else ".+?" if p.startswith("{") else re.escape(p)
+        for p in parts
+    ))  # fmt: skip
+
+
+def slider(tab, label: str):
+    """The visible slider thumb with this label (hidden tabs hold sliders with the same label)."""
+    name = tab.page.locator("[data-testid='stWidgetLabel']").get_by_text(label, exact=True)
+    return (
+        tab.page.locator("[data-testid='stSlider']")
+        .filter(visible=True)
+        .filter(has=name)
+        .locator("input[type=range]")
+    )
+
+
+def press(tab, label: str, *keys: str) -> None:
+    thumb = slider(tab, label)
+    thumb.focus()
+    for key in keys:
+        thumb.press(key)
+
+
+@pytest.mark.parametrize("demo", list(DEMOS))
+def test_demo_runs_and_draws(tab, demo):
+    tab.open(f"/demo-{demo}?lang=en")
+    expect(tab.page.get_by_role("heading", name=en(f"demo.{demo}"))).to_be_visible()
+    tab.chart()
+    tab.idle()
+    tab.assert_clean()
+
+
+def soft_targets(tab) -> dict[str, list[float]]:
+    """The soft-target bar chart: trace name ("T = 1", "T = 4") -> the ten class probabilities."""
+    for figure in tab.plotly_traces():
+        names = [t["name"] for t in figure]
+        if names and all(str(n).startswith("T = ") for n in names):
+            return {t["name"]: t["y"] for t in figure}
+    raise AssertionError("no soft-target chart on the page")
+
+
+def test_distill_temperature_moves_the_soft_targets(tab):
+    tab.open("/demo-distill?lang=en")
+    tab.page.get_by_role("tab", name=en("distill.tab_soft")).click()
+    tab.chart()
+    before = soft_targets(tab)
+    assert set(before) == {"T = 1", "T = 4"}
+
+    press(tab, en("params.distill.T"), *["ArrowRight"] * 4)  # 4.0 -> 6.0 in steps of 0.5
+    tab.page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+                 .some(p => (p.data || []).some(t => t.name === 'T = 6'))"""
+    )
+    tab.idle()
+    after = soft_targets(tab)
+    assert set(after) == {"T = 1", "T = 6"}
+    assert after["T = 1"] == pytest.approx(before["T = 1"])  # the same image at T = 1
+    assert after["T = 6"] != pytest.approx(before["T = 4"], abs=1e-3)
+    # A higher temperature spreads the probability: the top class loses some.
+    assert max(after["T = 6"]) < max(before["T = 4"])
+    tab.page.locator("[data-testid='stPlotlyChart']").nth(1).scroll_into_view_if_needed()
+    tab.assert_clean()
+
+
+def test_cnn_trains_with_the_learners_settings(tab):
+    tab.open("/demo-cnn?lang=en")
+    tab.chart()  # the default run
+    # Small settings, and a seed no one has trained, so this really trains.
+    press(tab, en("params.cnn.epochs"), "Home", "ArrowRight")  # 2
+    press(tab, en("params.cnn.channels"), "Home", "ArrowRight", "ArrowRight")  # 4
+    press(tab, en("params.cnn.layers"), "Home")  # 1
+    press(tab, en("params.cnn.seed"), "ArrowRight")  # 1
+    tab.page.get_by_role("button", name=en("cnn.train"), exact=True).click()
+
+    expect(tab.page.get_by_text(template("cnn.trained", epochs=2))).to_be_visible()
+    tab.idle()
+    tab.chart()
+    curves = next(f for f in tab.plotly_traces() if any(t["name"] == en("cnn.curve_train") for t in f))
+    assert all(t["x"] == [1, 2] for t in curves), curves
+    expect(tab.page.get_by_role("heading", name=en("cnn.confusion_title"))).to_be_visible()
+    assert tab.page.locator("[data-testid='stPlotlyChart']").count() >= 4  # curves, confusions, filters, maps
+    tab.assert_clean()
