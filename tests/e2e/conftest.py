@@ -61,6 +61,14 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def expect(browser):
+    """Playwright's auto-waiting assertions, e.g. expect(locator).to_be_visible()."""
+    from playwright.sync_api import expect
+
+    return expect
+
+
 @dataclass
 class Tab:
     """One learner's browser tab on the app, with the console errors it collected."""

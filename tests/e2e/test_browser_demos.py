@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 from kdlab.demos import DEMOS
 from kdlab.i18n import translate
@@ -43,7 +42,7 @@ def press(tab, label: str, *keys: str) -> None:
 
 
 @pytest.mark.parametrize("demo", list(DEMOS))
-def test_demo_runs_and_draws(tab, demo):
+def test_demo_runs_and_draws(tab, demo, expect):
     tab.open(f"/demo-{demo}?lang=en")
     expect(tab.page.get_by_role("heading", name=en(f"demo.{demo}"))).to_be_visible()
     tab.chart()
@@ -83,7 +82,7 @@ def test_distill_temperature_moves_the_soft_targets(tab):
     tab.assert_clean()
 
 
-def test_cnn_trains_with_the_learners_settings(tab):
+def test_cnn_trains_with_the_learners_settings(tab, expect):
     tab.open("/demo-cnn?lang=en")
     tab.chart()  # the default run
     # Small settings, and a seed no one has trained, so this really trains.

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 from kdlab.bank import load_bank
 from kdlab.i18n import translate
@@ -19,7 +18,7 @@ def sidebar_radio(tab, label: str):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_home(tab, lang):
+def test_home(tab, lang, expect):
     tab.open(f"/?lang={lang}")
     page = tab.page
     expect(page.get_by_role("heading", name=translate(lang, "app.name"))).to_be_visible()
@@ -34,7 +33,7 @@ def test_home(tab, lang):
     tab.assert_clean()
 
 
-def test_question_answer_and_quiz(tab):
+def test_question_answer_and_quiz(tab, expect):
     q = load_bank().get(QID, "en")
     tab.open(f"/{QID}?lang=en")
     page = tab.page
@@ -68,7 +67,7 @@ def option(tab, text: str):
     )
 
 
-def test_language_switch_on_home(tab):
+def test_language_switch_on_home(tab, expect):
     tab.open("/?lang=zh")
     page = tab.page
     expect(page.get_by_text(translate("zh", "home.search"))).to_be_visible()
@@ -80,7 +79,7 @@ def test_language_switch_on_home(tab):
     tab.assert_clean()
 
 
-def test_language_switch_on_a_question(tab):
+def test_language_switch_on_a_question(tab, expect):
     tab.open(f"/{QID}?lang=en")
     page = tab.page
     expect(page.get_by_role("heading", name=load_bank().get(QID, "en").title)).to_be_visible()
@@ -95,7 +94,7 @@ def test_language_switch_on_a_question(tab):
 @pytest.mark.parametrize(
     ("path", "title"), [("mock-interview", "mock.title"), ("progress", "progress.title")]
 )
-def test_practice_pages_open(tab, path, title):
+def test_practice_pages_open(tab, path, title, expect):
     tab.open(f"/{path}?lang=en")
     expect(tab.page.get_by_role("heading", name=translate("en", title))).to_be_visible()
     tab.assert_clean()
