@@ -11,7 +11,7 @@ from kdlab import cnn
 from kdlab.cnn import BudgetError, CNNResult, EpochStats
 from kdlab.data import DATA_DIR_ENV, IDX_DATASETS, IDX_FILES, available_datasets, data_root, load_split
 from kdlab.params import ParamError
-from views.common import page_link, t
+from views.common import lang, page_link, t
 from views.demo_kit import key_of, label, reproduce, show_source, store, widget
 
 DEMO = "cnn"
@@ -54,13 +54,13 @@ def render() -> None:
     title = "cnn.mistakes_all" if len(r.mistakes) == n_wrong else "cnn.mistakes_title"
     st.subheader(t(title, n=len(r.mistakes), total=n_wrong), anchor=False)
     if r.mistakes:
-        st.plotly_chart(mistakes_figure(r), width="stretch")
+        st.plotly_chart(cached_figure(key, "mistakes", lambda: mistakes_figure(r)), width="stretch")
         st.caption(t("cnn.mistakes_help"))
     else:
         st.success(t("cnn.no_mistakes", n=r.n_test))
 
     st.subheader(t("cnn.filters_title"), anchor=False)
-    st.plotly_chart(filters_figure(r.filters), width="stretch")
+    st.plotly_chart(cached_figure(key, "filters", lambda: filters_figure(r.filters)), width="stretch")
     st.caption(t("cnn.filters_help"))
 
     feature_map_view(r, params)
@@ -248,6 +248,13 @@ def confusion_figure(r: CNNResult) -> go.Figure:
         yaxis=dict(title=t("cnn.true_class"), type="category", autorange="reversed"),
     )
     return fig
+
+
+def cached_figure(key: tuple, name: str, build) -> go.Figure:
+    """Image grids cost most of a redraw (one subplot per image): built once per run and language."""
+    figures = store("cnn-figures")
+    full_key = (*key, name, lang())
+    return figures.get(full_key) or figures.put(full_key, build())
 
 
 def image_grid(

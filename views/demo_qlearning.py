@@ -280,27 +280,30 @@ def grid_figure(
         hovertemplate=t("qlearning.hover") + "<extra></extra>",
     ))  # fmt: skip
     font = max(11, int(cell * 0.42))
+    # Collected, then set at once: one add_shape/add_annotation call per cell was most of the render.
+    shapes, notes = [], []
     for i, row in enumerate(r.grid):
         for j, ch in enumerate(row):
             box = dict(type="rect", x0=j - 0.5, x1=j + 0.5, y0=i - 0.5, y1=i + 0.5, line=dict(width=0))
             if ch in FILL:
-                fig.add_shape(**box, fillcolor=FILL[ch], layer="below")
+                shapes.append(box | dict(fillcolor=FILL[ch], layer="below"))
                 if ch != "#":
-                    fig.add_annotation(x=j, y=i, text=f"<b>{ch}</b>", showarrow=False,
-                                       font=dict(size=font, color="white" if ch == "X" else "black"))  # fmt: skip
+                    notes.append(dict(x=j, y=i, text=f"<b>{ch}</b>", showarrow=False,
+                                      font=dict(size=font, color="white" if ch == "X" else "black")))  # fmt: skip
             elif not r.reachable[i, j]:
-                fig.add_shape(**box, fillcolor=FILL["unreachable"], layer="below")
+                shapes.append(box | dict(fillcolor=FILL["unreachable"], layer="below"))
             else:
                 wrong = agrees is not None and not agrees[i, j]
-                fig.add_annotation(x=j, y=i, text=arrows(best[i, j]), showarrow=False,
-                                   font=dict(size=font if best[i, j].sum() == 1 else int(font * 0.7),
-                                             color=WRONG if wrong else "#1a1a1a"))  # fmt: skip
+                notes.append(dict(x=j, y=i, text=arrows(best[i, j]), showarrow=False,
+                                  font=dict(size=font if best[i, j].sum() == 1 else int(font * 0.7),
+                                            color=WRONG if wrong else "#1a1a1a")))  # fmt: skip
                 if wrong:
-                    fig.add_shape(type="rect", x0=j - 0.44, x1=j + 0.44, y0=i - 0.44, y1=i + 0.44,
-                                  line=dict(color=WRONG, width=2))  # fmt: skip
+                    shapes.append(dict(type="rect", x0=j - 0.44, x1=j + 0.44, y0=i - 0.44, y1=i + 0.44,
+                                       line=dict(color=WRONG, width=2)))  # fmt: skip
             if ch == "S":
-                fig.add_shape(type="rect", x0=j - 0.47, x1=j + 0.47, y0=i - 0.47, y1=i + 0.47,
-                              line=dict(color="#1f4e9c", width=3))  # fmt: skip
+                shapes.append(dict(type="rect", x0=j - 0.47, x1=j + 0.47, y0=i - 0.47, y1=i + 0.47,
+                                   line=dict(color="#1f4e9c", width=3)))  # fmt: skip
+    fig.update_layout(shapes=shapes, annotations=notes)
     if len(trail) > 1:
         fig.add_trace(go.Scatter(x=[c for _, c in trail], y=[row for row, _ in trail], mode="lines",
                                  line=dict(color=PATH, width=max(3, cell / 8)), hoverinfo="skip",

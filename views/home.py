@@ -36,16 +36,14 @@ def render() -> None:
     st.subheader(t("home.questions_title"))
     query = st.text_input(t("home.search"), placeholder=t("home.search_placeholder"), key="home_query")
     c1, c2, c3 = st.columns([1, 1, 2])
-    kinds = c1.multiselect(
-        t("home.kind_filter"), KINDS, format_func=lambda k: t(f"kind.{k}"), key="home_kinds"
-    )
+    kind_labels = {k: t(f"kind.{k}") for k in KINDS}  # looked up now: format_func may run outside a run
+    level_labels = {d: t(f"difficulty.{d}") for d in DIFFICULTIES}
+    any_ = t("home.any")
+    kinds = c1.multiselect(t("home.kind_filter"), KINDS, format_func=kind_labels.get, key="home_kinds", placeholder=any_)
     levels = c2.multiselect(
-        t("home.difficulty_filter"),
-        DIFFICULTIES,
-        format_func=lambda d: t(f"difficulty.{d}"),
-        key="home_levels",
+        t("home.difficulty_filter"), DIFFICULTIES, format_func=level_labels.get, key="home_levels", placeholder=any_
     )
-    tags = c3.multiselect(t("home.tag_filter"), b.tags(), key="home_tags")
+    tags = c3.multiselect(t("home.tag_filter"), b.tags(), key="home_tags", placeholder=any_)
 
     questions = b.search(query, lang()) if query.strip() else b.in_language(lang())
     shown = [

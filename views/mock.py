@@ -35,9 +35,9 @@ def setup() -> None:
         minutes = c2.slider(t("mock.minutes"), 1, 10, 3, help=t("mock.minutes_help"))
         kind_labels = {k: t(f"kind.{k}") for k in KINDS}
         level_labels = {d: t(f"difficulty.{d}") for d in DIFFICULTIES}
-        kinds = c1.multiselect(t("home.kind_filter"), KINDS, format_func=kind_labels.get)
-        levels = c2.multiselect(t("home.difficulty_filter"), DIFFICULTIES, format_func=level_labels.get)
-        tags = st.multiselect(t("home.tag_filter"), b.tags())
+        kinds = c1.multiselect(t("home.kind_filter"), KINDS, format_func=kind_labels.get, placeholder=t("home.any"))
+        levels = c2.multiselect(t("home.difficulty_filter"), DIFFICULTIES, format_func=level_labels.get, placeholder=t("home.any"))
+        tags = st.multiselect(t("home.tag_filter"), b.tags(), placeholder=t("home.any"))
         start = st.form_submit_button(t("mock.start"), type="primary")
     if learner() is None:
         st.caption(t("mock.no_name"))
