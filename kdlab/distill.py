@@ -30,6 +30,7 @@ from kdlab._torch import seeded, torch
 from kdlab.cnn import CNN, EpochStats, count_parameters, predict_logits, train_epochs
 from kdlab.data import load_digits_split
 from kdlab.params import Param
+from kdlab.seeds import mean_std, verdict
 from kdlab.students import (
     StudentHistory,
     StudentMLP,
@@ -264,13 +265,6 @@ def _accuracy(logits: np.ndarray, y: torch.Tensor) -> float:
     return float((logits.argmax(1) == y.numpy()).mean())
 
 
-def mean_std(values: np.ndarray) -> tuple[float, float]:
-    """Mean and sample standard deviation (ddof=1; 0 for a single value)."""
-    values = np.asarray(values, dtype=np.float64)
-    std = values.std(ddof=1) if len(values) > 1 else 0.0
-    return float(values.mean()), float(std)
-
-
 # --- experiment 1: student alone vs distilled student -------------------------------
 
 
@@ -311,16 +305,6 @@ class DistillResult:
     teacher_test_logits: np.ndarray | None = field(default=None, repr=False, metadata={"json": False})
 
 
-def _verdict(gain: float, spread: float, n_seeds: int) -> str:
-    if n_seeds < 2:
-        return "unclear"  # one seed has no spread to compare against
-    if gain > spread:
-        return "helped"
-    if gain < -spread:
-        return "hurt"
-    return "unclear"
-
-
 def compare(
     T: float = 4.0,
     alpha: float = 0.7,
@@ -357,8 +341,7 @@ def compare(
 
     alone_mean, alone_std = mean_std(acc["alone"])
     distilled_mean, distilled_std = mean_std(acc["distilled"])
-    gain, gain_std = mean_std(np.subtract(acc["distilled"], acc["alone"]))
-    verdict = _verdict(gain, gain_std, seeds)
+    gain, gain_std, word = verdict(np.subtract(acc["distilled"], acc["alone"]))
     x_serve = _split().x_test
     student = students["distilled"][0]
     return DistillResult(
@@ -367,7 +350,7 @@ def compare(
         teacher_acc=_accuracy(data.teacher_test.numpy(), data.y_test),
         alone_acc=np.array(acc["alone"]), distilled_acc=np.array(acc["distilled"]),
         alone_mean=alone_mean, alone_std=alone_std, distilled_mean=distilled_mean, distilled_std=distilled_std,
-        gain=gain, gain_std=gain_std, verdict=verdict, helped=verdict == "helped",
+        gain=gain, gain_std=gain_std, verdict=word, helped=word == "helped",
         alone_val_acc=np.stack(val_acc["alone"]), distilled_val_acc=np.stack(val_acc["distilled"]),
         alone_train_loss=np.stack(loss["alone"]), distilled_train_loss=np.stack(loss["distilled"]),
         teacher_params=count_parameters(teacher), student_params=student_parameters(student_hidden),

@@ -29,6 +29,7 @@ from functools import lru_cache
 import numpy as np
 
 from kdlab.params import Param
+from kdlab.seeds import mean_std, verdict
 
 SCENARIOS = ("ctr", "demand", "profile", "images")
 
@@ -89,25 +90,6 @@ class ScenarioResult:
 
     def mean_std(self, key: str, metric: str) -> tuple[float, float]:
         return mean_std(self.row(key).scores[metric])
-
-
-def mean_std(values) -> tuple[float, float]:
-    """Mean and sample standard deviation (ddof=1; 0 for a single value)."""
-    values = np.asarray(values, dtype=np.float64)
-    std = values.std(ddof=1) if len(values) > 1 else 0.0
-    return float(values.mean()), float(std)
-
-
-def verdict(gains) -> tuple[float, float, str]:
-    """(mean gain, its spread over seeds, helped / hurt / unclear): a rule of thumb, not a test."""
-    gain, spread = mean_std(gains)
-    if len(gains) < 2:
-        return gain, spread, "unclear"  # one seed has no spread to compare against
-    if gain > spread:
-        return gain, spread, "helped"
-    if gain < -spread:
-        return gain, spread, "hurt"
-    return gain, spread, "unclear"
 
 
 def ms_per_1000(score: Callable[[], object], n_rows: int, repeats: int = 30) -> float:

@@ -49,10 +49,12 @@ def test_bench_cases_cover_every_scenario():
 
 
 def test_verdict_rule():
-    assert ecommerce.verdict([0.05, 0.06, 0.04])[2] == "helped"
-    assert ecommerce.verdict([-0.05, -0.06, -0.04])[2] == "hurt"
-    assert ecommerce.verdict([0.05, -0.04, 0.01])[2] == "unclear"
-    assert ecommerce.verdict([0.5])[2] == "unclear"  # one seed: no spread to judge by
+    from kdlab.seeds import verdict
+
+    assert verdict([0.05, 0.06, 0.04])[2] == "helped"
+    assert verdict([-0.05, -0.06, -0.04])[2] == "hurt"
+    assert verdict([0.05, -0.04, 0.01])[2] == "unclear"
+    assert verdict([0.5])[2] == "unclear"  # one seed: no spread to judge by
 
 
 # --- pieces against references ----------------------------------------------------------
