@@ -40,6 +40,9 @@ PARAMS = (
 
 
 MAX_SECONDS = 60.0  # no setting may train longer than this: refused up front, with the estimate
+# The estimate can be wrong on a busy server, so training also stops, after an epoch, once it has
+# run this long: the job's hard time budget. The result says it stopped early.
+HARD_STOP_SECONDS = 1.5 * MAX_SECONDS
 
 
 def forward_macs(channels: int, layers: int, image_size: int) -> int:
@@ -223,6 +226,7 @@ class CNNResult:
     n_train: int
     n_test: int
     image_size: int
+    stopped_early: bool = False  # the time budget ended training before the last epoch
     model: CNN | None = field(default=None, repr=False, metadata={"json": False})
 
 
@@ -242,11 +246,14 @@ def run(
     with seeded(seed):  # the initial weights
         model = CNN(channels, layers, len(split.classes), split.image_size)
     start = time.perf_counter()
-    history = []
+    history, stopped_early = [], False
     for stats in train_epochs(model, split, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed):
         history.append(stats)
         if on_epoch is not None:
             on_epoch(stats)
+        if stats.epoch < epochs and time.perf_counter() - start > HARD_STOP_SECONDS:
+            stopped_early = True
+            break
     train_seconds = time.perf_counter() - start
 
     logits = predict_logits(model, split.x_test)
@@ -274,14 +281,17 @@ def run(
         n_train=len(split.x_train),
         n_test=len(split.x_test),
         image_size=split.image_size,
+        stopped_early=stopped_early,
         model=model,
     )
 
 
 def summarize(result: CNNResult) -> str:
     last = result.history[-1]
+    stopped = [f"stopped early by the {HARD_STOP_SECONDS:.0f} s time budget"] if result.stopped_early else []
     return "\n".join(
         [
+            *stopped,
             f"CNN on {result.dataset}: {result.n_params:,} parameters, "
             f"{len(result.history)} epochs in {result.train_seconds:.1f} s on {result.n_train} images",
             f"train acc {last.train_acc:.1%}   val acc {last.val_acc:.1%}   "

@@ -161,3 +161,12 @@ def test_cli_prints_json():
     data = json.loads(out)
     assert data["dataset"] == "digits" and len(data["history"]) == 1
     assert 0 <= data["test_acc"] <= 1 and "model" not in data
+
+
+def test_training_stops_at_the_hard_time_budget(monkeypatch):
+    import kdlab.cnn as cnn_module
+
+    monkeypatch.setattr(cnn_module, "HARD_STOP_SECONDS", 0.0)  # every epoch is over budget
+    r = cnn_module.run(epochs=5, channels=4, layers=1)
+    assert r.stopped_early and len(r.history) == 1
+    assert "time budget" in cnn_module.summarize(r)

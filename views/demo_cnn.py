@@ -163,6 +163,8 @@ def metrics(r: CNNResult) -> None:
     m[3].metric(
         t("cnn.train_time"), f"{r.train_seconds:.1f} s", help=t("cnn.train_time_help", n=f"{r.n_train:,}")
     )
+    if r.stopped_early:
+        st.warning(t("cnn.stopped_early", done=len(r.history), seconds=f"{r.train_seconds:.0f}"), icon="⏱️")
 
 
 def notes(r: CNNResult, params: dict) -> None:
