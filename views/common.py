@@ -58,7 +58,7 @@ def register_pages(pages: dict) -> None:
     st.session_state["_pages"] = pages
 
 
-def page_link(url_path: str, label: str, icon: str | None = None) -> None:
+def page_link(url_path: str, label: str, icon: str | None = None, help: str | None = None) -> None:
     page = st.session_state.get("_pages", {}).get(url_path)
     if page is not None:
-        st.page_link(page, label=label, icon=icon)
+        st.page_link(page, label=label, icon=icon, help=help)

@@ -71,10 +71,10 @@ def controls() -> tuple[dict, tuple[str, ...], str | None]:
             st.text_area(t("qlearning.grid_label", n=MAX_SIZE), key=GRID_KEY, height=250,
                          help=t("qlearning.grid_help"))  # fmt: skip
             st.caption(t("qlearning.legend"))
-            b1, b2 = st.columns(2)
-            b1.button(t("qlearning.reload_preset"), on_click=_load_preset, key=f"{DEMO}_reload_button",
+            # One above the other: side by side, the narrow column cut their labels.
+            st.button(t("qlearning.reload_preset"), on_click=_load_preset, key=f"{DEMO}_reload_button",
                       help=t("qlearning.reload_preset_help"), width="stretch")  # fmt: skip
-            b2.button(t("qlearning.reset"), on_click=_reset, key=f"{DEMO}_reset_button", width="stretch")
+            st.button(t("qlearning.reset"), on_click=_reset, key=f"{DEMO}_reset_button", width="stretch")
         with param_col:
             c1, c2, c3 = st.columns(3)
             with c1:

@@ -28,9 +28,9 @@ def render() -> None:
             st.code("\n".join(str(p) for p in b.problems), language=None)
 
     st.subheader(t("home.demos_title"))
-    cols = st.columns(len(DEMOS))
-    for col, demo in zip(cols, DEMOS, strict=True):
-        with col:
+    cols = st.columns(3)  # wide enough for the titles; the links wrap onto a second row
+    for i, demo in enumerate(DEMOS):
+        with cols[i % 3]:
             page_link(f"demo-{demo}", t(f"demo.{demo}"), icon=DEMO_ICON.get(demo))
 
     st.subheader(t("home.questions_title"))
@@ -59,7 +59,8 @@ def render() -> None:
     for q in shown:
         left, right = st.columns([3, 2], vertical_alignment="center")
         with left:
-            page_link(q.id, f"**{q.id.split('-')[0].upper()}** · {q.title}")
+            # The short title fits one line; the whole question is in the tooltip and on its page.
+            page_link(q.id, f"**{q.id.split('-')[0].upper()}** · {q.short_title}", help=q.title)
         right.caption(
             f"{DIFFICULTY_ICON[q.difficulty]} {t(f'difficulty.{q.difficulty}')} · {t(f'kind.{q.kind}')}"
             + (f" · {DEMO_ICON[q.demo]} {t(f'demo.{q.demo}')}" if q.demo else "")
