@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.metrics import confusion_matrix
 
+from kdlab import budget
 from kdlab._torch import seeded, torch
 from kdlab.data import ImageSplit, load_split
 from kdlab.params import Param, ParamError
@@ -173,6 +174,7 @@ def train_epochs(
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     shuffle = torch.Generator().manual_seed(seed)
     for epoch in range(1, epochs + 1):
+        budget.check()  # a page's job stops here once its time is up
         model.train()
         total_loss, correct = 0.0, 0
         for idx in torch.randperm(len(x), generator=shuffle).split(batch_size):

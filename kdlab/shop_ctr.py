@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.metrics import log_loss, roc_auc_score
 
+from kdlab import budget
 from kdlab._torch import seeded, torch
 from kdlab.ecommerce import ModelRow, ScenarioResult, finish, ms_per_1000
 from kdlab.shop import Impressions, World, make_world
@@ -108,6 +109,7 @@ def train(model: CTRNet, data: Tensors, dense: str, target: torch.Tensor, val: T
     x, x_val = getattr(data, dense), getattr(val, dense)
     best, best_state = float("inf"), None
     for _ in range(MAX_EPOCHS):
+        budget.check()
         model.train()
         for idx in torch.randperm(len(target), generator=shuffle).split(BATCH):
             loss = F.binary_cross_entropy_with_logits(model(data.ids[idx], x[idx]), target[idx])

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kdlab import budget
 from kdlab._torch import seeded, torch
 
 nn = torch.nn
@@ -85,6 +86,7 @@ def fit_student(
     order = torch.empty(0, dtype=torch.long)
     train_loss, val_acc = [], []
     for _ in range(epochs):
+        budget.check()
         model.train()
         total = 0.0
         for _ in range(steps_per_epoch):

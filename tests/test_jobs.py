@@ -65,3 +65,23 @@ def test_a_failed_run_raises_for_its_owner_and_frees_the_slot():
     with pytest.raises(ValueError, match="impossible setting"):
         jobs.run(("x",), boom)
     assert jobs.run(("y",), lambda: "ok") == "ok"
+
+
+def test_the_time_budget_stops_training_between_epochs():
+    from kdlab import budget
+    from kdlab.cnn import run
+
+    budget.check()  # no deadline: never interrupted (tests, the CLI)
+    with budget.deadline(0.0), pytest.raises(budget.BudgetExceeded, match="time budget"):
+        run(epochs=3, channels=4, layers=1)
+    budget.check()  # the deadline ended with its block
+
+
+def test_a_page_job_over_budget_is_stopped_with_a_message(monkeypatch):
+    import views.demo_kit
+    from tests.test_app import open_url, start
+
+    monkeypatch.setattr(views.demo_kit, "JOB_SECONDS", 0.0)
+    at = open_url(start("en"), "demo-cnn")
+    assert not at.exception
+    assert any("time budget" in e.value for e in at.error)

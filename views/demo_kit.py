@@ -14,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from kdlab import budget
 from kdlab.params import Param, defaults
 from kdlab.source import SourceError, find_source
 from views.common import t
@@ -117,6 +118,9 @@ class Jobs:
                 self._running.pop(key, None)
 
 
+JOB_SECONDS = float(os.environ.get("KDLAB_JOB_SECONDS", "120"))  # no training job may run longer
+
+
 @st.cache_resource(show_spinner=False)
 def jobs() -> Jobs:
     return Jobs(slots=int(os.environ.get("KDLAB_MAX_JOBS", "2")))
@@ -150,15 +154,23 @@ class ResultStore:
         return value
 
     def run(self, key: tuple, fn: Callable[[], Any]) -> Any:
-        """Train through the shared job queue, telling the learner if they must wait."""
+        """Train through the shared job queue, telling the learner if they must wait.
+
+        The job's time budget starts when it gets a slot; past it, training stops at the
+        next epoch and the learner is told why (nothing is stored).
+        """
+
+        def within_budget() -> Any:
+            with budget.deadline(JOB_SECONDS):
+                return fn()
+
         notice = st.empty()
         try:
-            return self.put(
-                key,
-                jobs().run(
-                    (self.name, *key), fn, on_wait=lambda: notice.info(t("demo_kit.queued"), icon="⏳")
-                ),
-            )
+            waiting = lambda: notice.info(t("demo_kit.queued"), icon="⏳")  # noqa: E731
+            return self.put(key, jobs().run((self.name, *key), within_budget, on_wait=waiting))
+        except budget.BudgetExceeded as err:
+            st.error(t("demo_kit.over_budget", seconds=f"{err.seconds:.0f}"), icon="⏱️")
+            st.stop()
         finally:
             notice.empty()
 
