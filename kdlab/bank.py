@@ -122,12 +122,10 @@ class Bank:
     def search(self, query: str, lang: str) -> list[Question]:
         """Questions (shown in `lang`) whose text in either language holds every word of `query`."""
         words = query.casefold().split()
-        hits = []
-        for q in self.in_language(lang):
-            texts = [v.text() for (qid, _), v in self.questions.items() if qid == q.id]
-            if all(any(w in text for text in texts) for w in words):
-                hits.append(q)
-        return hits
+        texts: dict[str, str] = defaultdict(str)  # each id's text in every language, built once
+        for (qid, _), version in self.questions.items():
+            texts[qid] += version.text() + "\n"
+        return [q for q in self.in_language(lang) if all(w in texts[q.id] for w in words)]
 
 
 def _sort_key(qid: str) -> tuple[int, str]:

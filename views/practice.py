@@ -7,6 +7,7 @@ written, the page says so once and carries on; questions and demos never depend 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
@@ -90,8 +91,6 @@ def record_quiz(qid: str, item: int, correct: bool) -> None:
 
 def when(due) -> str:
     """A due time as a learner reads it: now, in 10 min, in 5 h, in 3 days (date)."""
-    from datetime import UTC, datetime
-
     seconds = (due - datetime.now(UTC)).total_seconds()
     if seconds <= 60:
         return t("practice.due_now")
