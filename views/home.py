@@ -81,7 +81,8 @@ def _due_today() -> None:
             st.markdown(t("practice.nothing_due", name=who.name))
             return
         st.markdown(t("practice.due_title", name=who.name, n=len(due)))
+        b = bank()  # once: each call re-reads the bank's file times
         for qid, when_due in due[:10]:
-            q = bank().get(qid, lang())
+            q = b.get(qid, lang())
             if q is not None:
                 page_link(qid, f"{when(when_due)} · {q.title}", icon="🔁")

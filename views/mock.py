@@ -122,6 +122,7 @@ def _rated(mock: dict, qid: str, rating: str) -> None:
 
 def summary(mock: dict) -> None:
     results = mock["results"]
+    b = bank()  # once: each call re-reads the bank's file times
     st.subheader(t("mock.summary_title"), anchor=False)
     if not results:
         st.info(t("mock.nothing"))
@@ -133,7 +134,7 @@ def summary(mock: dict) -> None:
             col.metric(t(f"practice.rating_{rating}"), sum(r["rating"] == rating for r in results))
         st.table(
             {
-                t("mock.col_question"): [bank().get(r["qid"], lang()).title for r in results],
+                t("mock.col_question"): [b.get(r["qid"], lang()).title for r in results],
                 t("mock.col_rating"): [t(f"practice.rating_{r['rating']}") for r in results],
                 t("mock.col_time"): [f"{int(r['seconds']) // 60}:{int(r['seconds']) % 60:02d}" for r in results],
             }
@@ -142,7 +143,7 @@ def summary(mock: dict) -> None:
         st.markdown(f"#### {t('mock.review_title')}")
         if weak:
             for qid in dict.fromkeys(weak):
-                page_link(qid, bank().get(qid, lang()).title, icon="🔁")
+                page_link(qid, b.get(qid, lang()).title, icon="🔁")
         else:
             st.success(t("mock.all_good"))
         st.caption(t("mock.saved") if learner() is not None else t("mock.no_name"))

@@ -64,9 +64,10 @@ def render() -> None:
                           legend=dict(orientation="h", y=1.12))  # fmt: skip
         st.plotly_chart(fig, width="stretch")
 
+    b = bank()  # once: each call re-reads the bank's file times
     by_tag = defaultdict(lambda: [0, 0])
     for q in stats.questions:
-        question = bank().get(q["question_id"], lang())
+        question = b.get(q["question_id"], lang())
         for tag in question.tags if question else ("?",):
             by_tag[tag][0] += q["correct"]
             by_tag[tag][1] += q["answers"]
@@ -82,7 +83,7 @@ def render() -> None:
 
     st.markdown(f"#### {t('progress.next_title')}")
     for qid, due in schedule[:15]:
-        question = bank().get(qid, lang())
+        question = b.get(qid, lang())
         if question is not None:
             page_link(qid, f"{when(due)} · {question.title}", icon="🗓️")
     csv = safely(lambda s: s.export_csv(who))

@@ -163,7 +163,8 @@ def _links(q: Question) -> None:
     if q.demo:
         st.divider()
         page_link(f"demo-{q.demo}", f"{t('question.demo')}: {t(f'demo.{q.demo}')}", icon=DEMO_ICON[q.demo])
-    related = [r for ref in q.related if (r := bank().get(ref, lang()))]
+    b = bank()
+    related = [r for ref in q.related if (r := b.get(ref, lang()))]
     if related:
         st.markdown(f"#### {t('question.related')}")
         for r in related:
