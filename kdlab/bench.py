@@ -28,7 +28,7 @@ TARGETS = {
 
 def _ecommerce_cases() -> dict:
     try:
-        from kdlab.ecommerce import bench_cases
+        from kdlab.shop.ecommerce import bench_cases
     except ImportError:  # the e-commerce scenarios are optional here
         return {}
     return {f"ecommerce-{name}": call for name, call in bench_cases()}

@@ -6,9 +6,9 @@ import argparse
 import json
 import sys
 
+from kdlab.core.params import ParamError, validate
+from kdlab.core.result import jsonable
 from kdlab.demos import DEMOS, load
-from kdlab.params import ParamError, validate
-from kdlab.result import jsonable
 
 
 def _add_demo_parser(sub, demo: str) -> None:
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "check-bank":
-        from kdlab.bank import check_main
+        from kdlab.practice.bank import check_main
 
         return check_main(args.root)
     if args.command == "bench":

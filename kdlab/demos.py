@@ -4,7 +4,11 @@ Every module named here exposes
     PARAMS: tuple[Param, ...]   bounded parameters, defaults = the default run
     run(**params) -> Result     a dataclass of numbers, histories and arrays
     summarize(result) -> str    a few human-readable lines for the CLI
-Modules are imported lazily: torch costs seconds to import.
+    QUICK: dict                 a small run of the same code path, for the common test
+and has a page, pages/demos/<id>.py, with render() (the full lab) and compact() (the panel a
+question page shows), labels for every parameter in locales/<lang>/, and a `bench` case.
+tests/test_registry.py checks all of it for every entry, so adding an experiment is adding a
+line here and the parts that test asks for. Modules are imported lazily: torch costs seconds.
 """
 
 from __future__ import annotations
@@ -13,11 +17,11 @@ import importlib
 from types import ModuleType
 
 DEMOS: dict[str, str] = {
-    "regression": "kdlab.regression",
-    "cnn": "kdlab.cnn",
-    "distill": "kdlab.distill",
-    "qlearning": "kdlab.qlearning",
-    "ecommerce": "kdlab.ecommerce",
+    "regression": "kdlab.classic.regression",
+    "cnn": "kdlab.deep.cnn",
+    "distill": "kdlab.distill.experiment",
+    "qlearning": "kdlab.rl.qlearning",
+    "ecommerce": "kdlab.shop.ecommerce",
 }
 
 

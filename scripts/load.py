@@ -51,8 +51,8 @@ from appserver import (  # noqa: E402  (after the path set-up above)
     running_app,
 )
 
+from kdlab.core.i18n import translate  # noqa: E402
 from kdlab.demos import DEMOS  # noqa: E402
-from kdlab.i18n import translate  # noqa: E402
 
 MAX_N = 30
 MAX_TIMEOUT = 600

@@ -1,8 +1,12 @@
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# No background warm-up (torch import, teacher training) racing the tests for the 2 cores.
+os.environ.setdefault("KDLAB_WARM_UP", "0")
 
 
 @pytest.fixture(autouse=True)
@@ -10,6 +14,9 @@ def _clear_streamlit_caches():
     # Streamlit caches live for the whole process; tests must not see each other's results.
     import streamlit as st
 
+    from pages.demos import kit
+
     st.cache_data.clear()
     st.cache_resource.clear()
+    kit.clear_results()  # the job queue's results live for the process, like a server's
     yield

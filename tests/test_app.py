@@ -6,8 +6,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from kdlab.bank import load_bank
 from kdlab.demos import DEMOS
+from kdlab.practice.bank import load_bank
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 LANGS = ("zh", "en")
@@ -104,3 +104,20 @@ def test_unknown_question_url_falls_back_to_home():
 def test_demo_pages_render(demo, lang):
     at = open_url(start(lang), f"demo-{demo}")
     assert not at.exception, at.exception
+
+
+def test_sidebar_state_survives_the_first_click():
+    """With a pages/ folder, Streamlit runs the first run in its legacy mode (AppTest: every run);
+    the sidebar's widgets must keep their ids, or the language resets on the first click."""
+    at = open_url(start("en"), "c01-machine-learning")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.session_state.lang == "en" and at.sidebar.radio[0].value == "en"
+    assert at.header[0].value == load_bank().get("c01-machine-learning", "en").title
+
+
+def test_pages_folder_has_no_top_level_scripts():
+    """Streamlit's legacy mode lists every pages/*.py as a page of its own (at /home, /progress, ...)
+    on a fresh server's first run; our pages live in subfolders, so it finds none."""
+    top = sorted(p.name for p in (Path(APP).parent / "pages").glob("*.py"))
+    assert top == ["__init__.py"]

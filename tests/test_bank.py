@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from kdlab.bank import load_bank, parse_file
+from kdlab.practice.bank import load_bank, parse_file
 
 GOOD = """\
 ---
@@ -184,8 +184,8 @@ def test_unknown_source_reference(bank_dir):
     for lang in ("zh", "en"):
         path = bank_dir / f"b1-kd.{lang}.md"
         text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("demo: distill", "demo: distill\nsource: [kdlab.bank:no_such_fn]"))
-    assert any("kdlab.bank has no top-level function or class 'no_such_fn'" in m for m in messages(bank_dir))
+        path.write_text(text.replace("demo: distill", "demo: distill\nsource: [kdlab.practice.bank:no_such_fn]"))
+    assert any("kdlab.practice.bank has no top-level function or class 'no_such_fn'" in m for m in messages(bank_dir))
 
 
 def test_headings_inside_code_blocks_are_not_sections(bank_dir):

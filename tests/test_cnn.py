@@ -10,8 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kdlab._torch import torch
-from kdlab.cnn import (
+from kdlab.core.params import defaults
+from kdlab.core.result import jsonable
+from kdlab.core.torch_env import torch
+from kdlab.data.images import load_digits_split
+from kdlab.deep.cnn import (
     CNN,
     PARAMS,
     count_parameters,
@@ -22,9 +25,6 @@ from kdlab.cnn import (
     summarize,
     train_epochs,
 )
-from kdlab.data import load_digits_split
-from kdlab.params import defaults
-from kdlab.result import jsonable
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -164,7 +164,7 @@ def test_cli_prints_json():
 
 
 def test_training_stops_at_the_hard_time_budget(monkeypatch):
-    import kdlab.cnn as cnn_module
+    import kdlab.deep.cnn as cnn_module
 
     monkeypatch.setattr(cnn_module, "HARD_STOP_SECONDS", 0.0)  # every epoch is over budget
     r = cnn_module.run(epochs=5, channels=4, layers=1)

@@ -4,7 +4,7 @@ import struct
 import numpy as np
 import pytest
 
-from kdlab.data import (
+from kdlab.data.images import (
     FASHION_CLASSES,
     available_datasets,
     load_digits_split,

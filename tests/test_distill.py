@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from kdlab import distill
-from kdlab._torch import torch
-from kdlab.cnn import count_parameters
-from kdlab.dark_knowledge import BIAS_GRID, PAPER_OMITTED_3, best_bias_shift, omitted_class_experiment
-from kdlab.data import load_digits_split
+from kdlab.core.params import defaults, validate
+from kdlab.core.torch_env import torch
+from kdlab.data.images import load_digits_split
+from kdlab.deep.cnn import count_parameters
 from kdlab.distill import (
     PARAMS,
     choose_labelled,
@@ -27,8 +27,8 @@ from kdlab.distill import (
     teacher_probabilities,
     temperature_sweep,
 )
-from kdlab.params import defaults, validate
-from kdlab.students import StudentMLP, student_parameters
+from kdlab.distill.dark_knowledge import BIAS_GRID, PAPER_OMITTED_3, best_bias_shift, omitted_class_experiment
+from kdlab.distill.students import StudentMLP, student_parameters
 
 F = torch.nn.functional
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from sklearn.metrics import ndcg_score
 
-from kdlab import ecommerce
+from kdlab.core.params import ParamError, defaults, validate
+from kdlab.core.result import jsonable
 from kdlab.demos import DEMOS, load
-from kdlab.params import ParamError, defaults, validate
-from kdlab.result import jsonable
+from kdlab.shop import ecommerce, images
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,7 +31,7 @@ def results():
 
 
 def test_registered_and_defaults_match_run_signature():
-    assert DEMOS["ecommerce"] == "kdlab.ecommerce" and load("ecommerce") is ecommerce
+    assert DEMOS["ecommerce"] == "kdlab.shop.ecommerce" and load("ecommerce") is ecommerce
     signature = inspect.signature(ecommerce.run)
     for name, value in defaults(ecommerce.PARAMS).items():
         assert signature.parameters[name].default == value
@@ -49,7 +49,7 @@ def test_bench_cases_cover_every_scenario():
 
 
 def test_verdict_rule():
-    from kdlab.seeds import verdict
+    from kdlab.core.seeds import verdict
 
     assert verdict([0.05, 0.06, 0.04])[2] == "helped"
     assert verdict([-0.05, -0.06, -0.04])[2] == "hurt"
@@ -61,7 +61,7 @@ def test_verdict_rule():
 
 
 def test_ndcg_matches_scikit_learn():
-    from kdlab.shop_ctr import ndcg_at_k
+    from kdlab.shop.ctr import ndcg_at_k
 
     rng = np.random.default_rng(0)
     sessions, clicks, scores = [], [], []
@@ -77,7 +77,7 @@ def test_ndcg_matches_scikit_learn():
 
 
 def test_soft_rows_are_cross_entropy_with_soft_targets():
-    from kdlab.shop_profile import soft_rows
+    from kdlab.shop.profile import soft_rows
 
     rng = np.random.default_rng(1)
     p = rng.dirichlet(np.ones(4), size=6)  # teacher probabilities
@@ -91,7 +91,7 @@ def test_soft_rows_are_cross_entropy_with_soft_targets():
 def test_per_series_least_squares_matches_scikit_learn():
     from sklearn.linear_model import Ridge
 
-    from kdlab.shop_demand import fit_per_series
+    from kdlab.shop.demand import fit_per_series
 
     rng = np.random.default_rng(2)
     X = np.column_stack([np.ones(90), rng.random(90) * 10, rng.random(90) < 0.2])
@@ -104,7 +104,7 @@ def test_per_series_least_squares_matches_scikit_learn():
 
 
 def test_demand_features_never_read_the_forecast_week():
-    from kdlab.shop_demand import features, make_sales
+    from kdlab.shop.demand import features, make_sales
 
     catalogue, sales = make_sales(0, weeks=4)
     days = np.arange(35, 42)  # one forecast week
@@ -122,11 +122,11 @@ def test_demand_features_never_read_the_forecast_week():
 def test_image_recipe_trains_the_core_demos_students():
     """distill_images (used for Fashion-MNIST) is kdlab.distill.compare's recipe: same students on digits."""
     from kdlab import distill
-    from kdlab.cnn import predict_logits
+    from kdlab.deep.cnn import predict_logits
 
-    teacher, split = distill.default_teacher(), distill._split()
+    teacher, split = distill.default_teacher(), distill.shared_split()
     core = distill.compare(seeds=1, epochs=2, n_labels=60, teacher=teacher).students
-    ours = ecommerce.distill_images(split, teacher, seeds=1, alpha=0.7, n_labels=60, epochs=2)
+    ours = images.distill_images(split, teacher, seeds=1, alpha=0.7, n_labels=60, epochs=2)
     for kind in ("alone", "distilled"):
         np.testing.assert_array_equal(
             predict_logits(core[kind][0], split.x_test), predict_logits(ours[kind][0], split.x_test)
@@ -136,14 +136,14 @@ def test_image_recipe_trains_the_core_demos_students():
 def test_images_use_fashion_mnist_when_its_files_are_there(tmp_path, monkeypatch):
     from tests.test_data import fake_idx_folder
 
-    assert ecommerce.image_dataset(str(tmp_path)) == "digits"
+    assert images.image_dataset(str(tmp_path)) == "digits"
     fake_idx_folder(tmp_path / "fashion-mnist", n_train=120, n_test=30)
-    assert ecommerce.image_dataset(str(tmp_path)) == "fashion-mnist"
+    assert images.image_dataset(str(tmp_path)) == "fashion-mnist"
     monkeypatch.setattr(
-        ecommerce, "FASHION_TEACHER", dict(channels=2, layers=1, epochs=1, lr=0.01, batch_size=64)
+        images, "FASHION_TEACHER", dict(channels=2, layers=1, epochs=1, lr=0.01, batch_size=64)
     )
-    monkeypatch.setattr(ecommerce, "IMAGE_EPOCHS", 1)
-    r = ecommerce.run_images(seeds=1, n_labels=20, data_dir=str(tmp_path))
+    monkeypatch.setattr(images, "IMAGE_EPOCHS", 1)
+    r = images.run_images(seeds=1, n_labels=20, data_dir=str(tmp_path))
     assert r.settings["dataset"] == "fashion-mnist" and r.settings["image_size"] == 28
     assert r.extra["classes"][0] == "T-shirt/top"
     assert 0 <= r.row("distilled").scores["accuracy"][0] <= 1

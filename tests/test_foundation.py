@@ -9,10 +9,10 @@ import sys
 import numpy as np
 import pytest
 
-from kdlab.i18n import LANGS, catalog, pick_language, translate
-from kdlab.params import Param, ParamError, validate
-from kdlab.result import jsonable
-from kdlab.source import SourceError, find_source
+from kdlab.core.i18n import LANGS, catalog, pick_language, translate
+from kdlab.core.params import Param, ParamError, validate
+from kdlab.core.result import jsonable
+from kdlab.core.source import SourceError, find_source
 
 PARAMS = (
     Param("lr", 0.1, low=1e-4, high=2.0),
@@ -74,10 +74,10 @@ def test_language_choice(requested, locale, expected):
 
 
 def test_find_source_reads_without_importing():
-    text = find_source("kdlab.params:validate")
+    text = find_source("kdlab.core.params:validate")
     assert text.startswith("def validate(") and "ParamError" in text
     with pytest.raises(SourceError, match="no top-level function or class 'nope'"):
-        find_source("kdlab.params:nope")
+        find_source("kdlab.core.params:nope")
     with pytest.raises(SourceError, match=re.escape("no module 'kdlab.nowhere'")):
         find_source("kdlab.nowhere:x")
     with pytest.raises(SourceError, match="only kdlab modules"):

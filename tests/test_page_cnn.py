@@ -8,8 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from kdlab import cnn
-from kdlab.data import load_digits_split
+from kdlab.data.images import load_digits_split
+from kdlab.deep import cnn
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -132,7 +132,7 @@ def test_refusal_is_in_chinese_too(fake_mnist):
     assert at.error[0].value.startswith("**已拒绝")
 
 
-# --- what the page needs from kdlab.cnn -------------------------------------------------
+# --- what the page needs from kdlab.deep.cnn -------------------------------------------------
 
 
 def test_budget_error_carries_its_numbers():

@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from kdlab.gridworld import PRESETS, GridError, GridWorld, parse_grid
-from kdlab.qlearning import greedy_path, run, smooth, value_iteration
+from kdlab.rl.gridworld import PRESETS, GridError, GridWorld, parse_grid
+from kdlab.rl.qlearning import greedy_path, run, smooth, value_iteration
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 GRID = "qlearning_grid_text"

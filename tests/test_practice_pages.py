@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kdlab.bank import load_bank
-from kdlab.progress import open_store
+from kdlab.practice.bank import load_bank
+from kdlab.practice.progress import open_store
 from tests.test_app import APP, open_url
 
 QID = "c09-overfitting"

@@ -1,4 +1,4 @@
-"""kdlab.progress against real databases: a SQLite file always, a PostgreSQL server (tests/pg_server.py)
+"""kdlab.practice.progress against real databases: a SQLite file always, a PostgreSQL server (tests/pg_server.py)
 when its binaries are installed (and always in CI, which sets KDLAB_REQUIRE_POSTGRES=1). Nothing is mocked.
 """
 
@@ -20,8 +20,8 @@ import pytest
 import sqlalchemy as sa
 from fsrs import Card, Rating, Scheduler
 
-from kdlab import progress_schema as schema
-from kdlab.progress import (
+from kdlab.practice import schema
+from kdlab.practice.progress import (
     HISTORY_COLUMNS,
     RATINGS,
     Learner,

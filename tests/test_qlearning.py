@@ -18,9 +18,10 @@ import sys
 import numpy as np
 import pytest
 
-from kdlab.gridworld import MAX_SIZE, PRESETS, GridWorld, parse_grid
-from kdlab.params import ParamError, defaults, validate
-from kdlab.qlearning import (
+from kdlab.core.params import ParamError, defaults, validate
+from kdlab.core.result import jsonable
+from kdlab.rl.gridworld import MAX_SIZE, PRESETS, GridWorld, parse_grid
+from kdlab.rl.qlearning import (
     PARAMS,
     agreement,
     best_actions,
@@ -32,7 +33,6 @@ from kdlab.qlearning import (
     summarize,
     value_iteration,
 )
-from kdlab.result import jsonable
 
 UP, RIGHT, DOWN, LEFT = range(4)
 OPEN4 = "S.../..../..../...G"

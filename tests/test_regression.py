@@ -1,4 +1,4 @@
-"""Gradient descent against the closed form and scikit-learn; divergence; the seed's 4-point example."""
+"""Gradient descent against the closed form and scikit-learn; divergence; the original article's 4-point example."""
 
 import json
 import subprocess
@@ -11,10 +11,11 @@ from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from kdlab import regression, tabular_data
-from kdlab.params import ParamError, validate
-from kdlab.regression import PARAMS, closed_form, run, summarize
-from kdlab.result import jsonable
+from kdlab.classic import regression
+from kdlab.classic.regression import PARAMS, closed_form, run, summarize
+from kdlab.core.params import ParamError, validate
+from kdlab.core.result import jsonable
+from kdlab.data import tabular as tabular_data
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,8 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from kdlab import shop
-from kdlab.shop import SEGMENTS, daily_sales, make_world
+from kdlab.shop import world as shop
+from kdlab.shop.world import SEGMENTS, daily_sales, make_world
 
 
 @pytest.fixture(scope="module")

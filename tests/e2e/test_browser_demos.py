@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from kdlab.core.i18n import translate
 from kdlab.demos import DEMOS
-from kdlab.i18n import translate
 
 pytestmark = pytest.mark.e2e
 

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from kdlab.bank import load_bank
-from kdlab.i18n import translate
+from kdlab.core.i18n import translate
+from kdlab.practice.bank import load_bank
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,1 @@
+"""Classical machine learning, written out in numpy: regression by gradient descent."""

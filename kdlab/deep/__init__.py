@@ -1,0 +1,1 @@
+"""Deep learning in PyTorch on the CPU: the CNN on digits."""

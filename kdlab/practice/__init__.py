@@ -1,0 +1,1 @@
+"""Practice: the question bank (questions/) and each learner's progress store."""

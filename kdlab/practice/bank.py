@@ -1,0 +1,458 @@
+"""Load and validate the question bank: Markdown files with YAML front matter.
+
+The format is documented for teachers in questions/README.md. Loading never
+raises on a bad file: every problem becomes a `Problem(path, line, message)` and
+the rest of the bank still loads, so one typo cannot take the app down.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from kdlab.core.source import SourceError, find_source
+from kdlab.demos import DEMOS
+
+LANGS = ("zh", "en")
+KINDS = ("concept", "coding")
+DIFFICULTIES = ("easy", "medium", "hard")
+DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "questions"
+
+# Canonical section key -> accepted headings (either language works in either file).
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "task": ("Task", "题目"),
+    "answer": ("Answer", "答案", "参考答案"),
+    "approach": ("Approach", "思路"),
+    "complexity": ("Complexity", "复杂度"),
+    "key_points": ("Key points", "要点"),
+    "follow_ups": ("Follow-ups", "追问"),
+    "mistakes": ("Common mistakes", "常见错误"),
+    "tests": ("Tests", "测试用例"),
+    "quiz": ("Quiz", "测验"),
+    "seed_errata": ("What the original article got wrong", "原文纠错"),
+}
+REQUIRED_SECTIONS = ("answer", "key_points")
+_HEADING_TO_KEY = {h.casefold(): key for key, names in SECTIONS.items() for h in names}
+_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_TAG_RE = _ID_RE
+# Fields that describe the question rather than its wording: both languages must agree.
+SHARED_FIELDS = ("kind", "tags", "difficulty", "demo", "related", "source")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{_display(self.path)}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class QuizItem:
+    question: str
+    options: tuple[str, ...]
+    answer: int  # index into options
+    explanation: str
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    lang: str
+    kind: str
+    title: str
+    tags: tuple[str, ...]
+    difficulty: str
+    path: Path
+    demo: str | None = None
+    related: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    placeholder: bool = False
+    sections: dict[str, str] = field(default_factory=dict)  # key -> Markdown
+    key_points: tuple[str, ...] = ()
+    mistakes: tuple[str, ...] = ()
+    follow_ups: tuple[FollowUp, ...] = ()
+    quiz: tuple[QuizItem, ...] = ()
+    field_lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> line, for messages
+
+    @property
+    def short_title(self) -> str:
+        """The title up to its first question mark or comma: short enough for a menu."""
+        cut = min((i for i in (self.title.find(c) for c in "？?，,") if i > 0), default=len(self.title))
+        return self.title[: cut + 1].rstrip("，,") if cut < len(self.title) else self.title
+
+    def text(self) -> str:
+        """Everything searchable, lower-cased."""
+        parts = [self.id, self.title, " ".join(self.tags), *self.sections.values()]
+        return "\n".join(parts).casefold()
+
+
+@dataclass
+class Bank:
+    questions: dict[tuple[str, str], Question]  # (id, lang) -> question
+    problems: list[Problem]
+
+    def ids(self) -> list[str]:
+        return sorted({qid for qid, _ in self.questions}, key=_sort_key)
+
+    def get(self, qid: str, lang: str) -> Question | None:
+        """The question in `lang`, else in the other language, else None."""
+        return self.questions.get((qid, lang)) or next(
+            (self.questions[(qid, other)] for other in LANGS if (qid, other) in self.questions), None
+        )
+
+    def in_language(self, lang: str) -> list[Question]:
+        return [q for qid in self.ids() if (q := self.get(qid, lang))]
+
+    def tags(self) -> list[str]:
+        return sorted({t for q in self.questions.values() for t in q.tags})
+
+    def search(self, query: str, lang: str) -> list[Question]:
+        """Questions (shown in `lang`) whose text in either language holds every word of `query`."""
+        words = query.casefold().split()
+        texts: dict[str, str] = defaultdict(str)  # each id's text in every language, built once
+        for (qid, _), version in self.questions.items():
+            texts[qid] += version.text() + "\n"
+        return [q for q in self.in_language(lang) if all(w in texts[q.id] for w in words)]
+
+
+def _sort_key(qid: str) -> tuple[int, str]:
+    order = {"c": 0, "p": 1, "e": 2}
+    return (order.get(qid[:1], 9), qid)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# ---------------------------------------------------------------- one file
+
+
+class _FileErrors(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+
+
+def parse_file(path: Path) -> tuple[Question | None, list[Problem]]:
+    """Parse one question file; return it (None if unusable) and its problems."""
+    problems: list[Problem] = []
+
+    def bad(line: int, message: str) -> None:
+        problems.append(Problem(path, line, message))
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        return None, [Problem(path, 1, f"cannot read file: {err}")]
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None, [Problem(path, 1, "missing front matter: the file must start with a '---' line")]
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        return None, [Problem(path, 1, "front matter is not closed: add a '---' line after it")]
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        reason = getattr(err, "problem", None) or str(err)
+        return None, [Problem(path, line, f"front matter is not valid YAML: {reason}")]
+    if not isinstance(meta, dict):
+        return None, [Problem(path, 2, "front matter must be 'key: value' lines")]
+
+    def line_of(key: str) -> int:
+        for i in range(1, end):
+            if lines[i].startswith(f"{key}:"):
+                return i + 1
+        return 1
+
+    stem, _, lang = path.name.removesuffix(".md").rpartition(".")
+    if lang not in LANGS:
+        bad(1, f"file name must end in .zh.md or .en.md, not {path.name!r}")
+        lang = "zh"
+    known = {"id", "kind", "title", "tags", "difficulty", "demo", "related", "source", "placeholder"}
+    for key in meta:
+        if key not in known:
+            bad(line_of(str(key)), f"unknown front-matter field {key!r} (known: {', '.join(sorted(known))})")
+
+    qid = meta.get("id")
+    if not isinstance(qid, str) or not _ID_RE.match(qid):
+        bad(
+            line_of("id"), "id: required, lowercase letters, digits and '-' (e.g. c03-knowledge-distillation)"
+        )
+        qid = None
+    elif qid != stem:
+        bad(line_of("id"), f"id {qid!r} does not match the file name {path.name!r}")
+    kind = meta.get("kind")
+    if kind not in KINDS:
+        bad(line_of("kind"), f"kind: required, one of {', '.join(KINDS)}; got {kind!r}")
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        bad(line_of("title"), "title: required, a non-empty string")
+    tags = meta.get("tags")
+    if (
+        not isinstance(tags, list)
+        or not tags
+        or not all(isinstance(t, str) and _TAG_RE.match(t) for t in tags)
+    ):
+        bad(
+            line_of("tags"),
+            "tags: required, a non-empty list of lowercase-hyphenated words, e.g. [cnn, computer-vision]",
+        )
+        tags = []
+    difficulty = meta.get("difficulty")
+    if difficulty not in DIFFICULTIES:
+        bad(
+            line_of("difficulty"),
+            f"difficulty: required, one of {', '.join(DIFFICULTIES)}; got {difficulty!r}",
+        )
+    demo = meta.get("demo")
+    if demo is not None and demo not in DEMOS:
+        bad(line_of("demo"), f"demo: unknown demo {demo!r}; known: {', '.join(DEMOS)}")
+    related = meta.get("related") or []
+    if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
+        bad(line_of("related"), "related: must be a list of question ids")
+        related = []
+    source = meta.get("source") or []
+    if not isinstance(source, list) or not all(isinstance(s, str) for s in source):
+        bad(line_of("source"), "source: must be a list like [kdlab.distill.loss:distillation_loss]")
+        source = []
+    for ref in source:
+        try:
+            find_source(ref)
+        except SourceError as err:
+            bad(line_of("source"), f"source: {err}")
+    placeholder = meta.get("placeholder", False)
+    if not isinstance(placeholder, bool):
+        bad(line_of("placeholder"), "placeholder: must be true or false")
+
+    sections, section_lines = _split_sections(lines, end + 1, bad)
+    for key in REQUIRED_SECTIONS:
+        if not sections.get(key, "").strip():
+            english, chinese = SECTIONS[key][:2]
+            bad(end + 1, f"missing section '## {english}' (or '## {chinese}')")
+    key_points = _bullets(sections.get("key_points", ""))
+    if "key_points" in sections and not key_points:
+        bad(section_lines["key_points"], "key points: write them as a bullet list ('- ...')")
+    mistakes = _bullets(sections.get("mistakes", ""))
+    follow_ups = tuple(FollowUp(q, a) for q, a, _ in _subsections(sections.get("follow_ups", "")))
+    quiz = _parse_quiz(sections.get("quiz", ""), section_lines.get("quiz", 0), bad)
+
+    if problems and (qid is None or kind not in KINDS or not title):
+        return None, problems
+    question = Question(
+        id=qid,
+        lang=lang,
+        kind=kind,
+        title=str(title).strip(),
+        tags=tuple(tags),
+        difficulty=difficulty if difficulty in DIFFICULTIES else "medium",
+        path=path,
+        demo=demo if demo in DEMOS else None,
+        related=tuple(related),
+        source=tuple(source),
+        placeholder=placeholder is True,
+        sections=sections,
+        key_points=key_points,
+        mistakes=mistakes,
+        follow_ups=follow_ups,
+        quiz=quiz,
+        field_lines={key: line_of(key) for key in known},
+    )
+    return question, problems
+
+
+def _split_sections(lines: list[str], start: int, bad) -> tuple[dict[str, str], dict[str, int]]:
+    """Split the body at level-2 headings, skipping fenced code blocks."""
+    sections: dict[str, list[tuple[int, str]]] = {}
+    where: dict[str, int] = {}
+    current: str | None = None
+    fenced = False
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if not fenced and line.startswith("## "):
+            heading = line[3:].strip()
+            key = _HEADING_TO_KEY.get(heading.casefold())
+            if key is None:
+                names = ", ".join(names[0] for names in SECTIONS.values())
+                bad(i + 1, f"unknown section '## {heading}' (known: {names})")
+                current = None
+            elif key in sections:
+                bad(i + 1, f"section '## {heading}' appears twice")
+                current = None
+            else:
+                current, where[key] = key, i + 1
+                sections[key] = []
+            continue
+        if current is not None:
+            sections[current].append((i + 1, line))
+        elif line.strip() and not sections and not fenced:
+            bad(i + 1, "text before the first section: start the body with '## Answer' (or '## 答案')")
+    if fenced:
+        bad(len(lines), "a ``` code block is not closed")
+    text = {k: "\n".join(line for _, line in v).strip() for k, v in sections.items()}
+    # Where each section's (stripped) text starts, so item offsets map back to file lines.
+    first = {k: next((n for n, line in v if line.strip()), where[k]) for k, v in sections.items()}
+    return text, first
+
+
+def _bullets(markdown: str) -> tuple[str, ...]:
+    items: list[str] = []
+    for line in markdown.splitlines():
+        m = re.match(r"^\s{0,3}(?:[-*+]|\d+[.)])\s+(.*)$", line)
+        if m:
+            items.append(m.group(1).strip())
+        elif line.strip() and items:
+            items[-1] += " " + line.strip()
+    return tuple(items)
+
+
+def _subsections(markdown: str) -> list[tuple[str, str, int]]:
+    """(### heading, body, offset of the heading line within the section)."""
+    out: list[tuple[str, list[str], int]] = []
+    for n, line in enumerate(markdown.splitlines()):
+        if line.startswith("### "):
+            out.append((line[4:].strip(), [], n))
+        elif out:
+            out[-1][1].append(line)
+    return [(q, "\n".join(body).strip(), n) for q, body, n in out]
+
+
+_OPTION_RE = re.compile(r"^\s*[-*]\s+\[( |x|X)\]\s+(.*)$")
+
+
+def _parse_quiz(markdown: str, section_line: int, bad) -> tuple[QuizItem, ...]:
+    items = []
+    if markdown.strip() and not markdown.lstrip().startswith("### "):
+        bad(section_line, "quiz: start each item with a '### question' heading")
+    for question, body, offset in _subsections(markdown):
+        line = section_line + offset  # the ### line in the file
+        options, correct, explanation = [], [], []
+        for raw in body.splitlines():
+            m = _OPTION_RE.match(raw)
+            if m:
+                if m.group(1).lower() == "x":
+                    correct.append(len(options))
+                options.append(m.group(2).strip())
+            elif raw.lstrip().startswith(">"):
+                explanation.append(raw.lstrip()[1:].strip())
+            elif raw.strip():
+                bad(
+                    line,
+                    f"quiz item {question[:40]!r}: unexpected line {raw.strip()[:40]!r} "
+                    "(options are '- [ ] ...' / '- [x] ...', the explanation is a '> ...' block)",
+                )
+        if len(options) < 2:
+            bad(line, f"quiz item {question[:40]!r}: needs at least two options '- [ ] ...'")
+        elif len(correct) != 1:
+            bad(
+                line,
+                f"quiz item {question[:40]!r}: mark exactly one option correct with '- [x]', "
+                f"found {len(correct)}",
+            )
+        elif not explanation:
+            bad(line, f"quiz item {question[:40]!r}: add an explanation as a '> ...' line")
+        else:
+            items.append(QuizItem(question, tuple(options), correct[0], " ".join(explanation)))
+    return tuple(items)
+
+
+# ---------------------------------------------------------------- the whole bank
+
+
+def load_bank(root: Path | str | None = None) -> Bank:
+    root = Path(root) if root else DEFAULT_ROOT
+    questions: dict[tuple[str, str], Question] = {}
+    problems: list[Problem] = []
+    files = sorted(p for p in root.rglob("*.md") if p.name != "README.md")
+    if not files:
+        problems.append(Problem(root, 0, "no question files found"))
+    for path in files:
+        question, found = parse_file(path)
+        problems.extend(found)
+        if question is None:
+            continue
+        key = (question.id, question.lang)
+        if key in questions:
+            problems.append(
+                Problem(
+                    path,
+                    1,
+                    f"id {question.id!r} ({question.lang}) is also used by {_display(questions[key].path)}",
+                )
+            )
+            continue
+        questions[key] = question
+    problems.extend(_cross_check(questions))
+    return Bank(questions, problems)
+
+
+def _cross_check(questions: dict[tuple[str, str], Question]) -> list[Problem]:
+    problems = []
+    by_id: dict[str, dict[str, Question]] = defaultdict(dict)
+    for (qid, lang), q in questions.items():
+        by_id[qid][lang] = q
+    for qid, versions in sorted(by_id.items()):
+        for lang in LANGS:
+            if lang not in versions:
+                have = next(iter(versions.values()))
+                problems.append(Problem(have.path, 1, f"no {lang} version of {qid!r}: add {qid}.{lang}.md"))
+        for q in versions.values():
+            for ref in q.related:
+                if ref not in by_id:
+                    problems.append(
+                        Problem(q.path, q.field_lines["related"], f"related: no question with id {ref!r}")
+                    )
+                elif ref == qid:
+                    problems.append(Problem(q.path, q.field_lines["related"], "related: cannot name itself"))
+        if len(versions) == len(LANGS):
+            zh, en = versions["zh"], versions["en"]
+            for name in SHARED_FIELDS:
+                if getattr(zh, name) != getattr(en, name):
+                    problems.append(
+                        Problem(
+                            en.path,
+                            en.field_lines.get(name, 1),
+                            f"{name} differs from {_display(zh.path)}: "
+                            f"{getattr(en, name)!r} vs {getattr(zh, name)!r}",
+                        )
+                    )
+            if [(len(i.options), i.answer) for i in zh.quiz] != [(len(i.options), i.answer) for i in en.quiz]:
+                problems.append(
+                    Problem(
+                        en.path,
+                        1,
+                        f"quiz differs from {_display(zh.path)}: both languages "
+                        "need the same items, option counts and correct options",
+                    )
+                )
+    return problems
+
+
+def check_main(root: str | None = None) -> int:
+    """`python -m kdlab check-bank`: print each problem as file:line: message."""
+    bank = load_bank(root)
+    for problem in sorted(bank.problems, key=lambda p: (str(p.path), p.line)):
+        print(problem)
+    n_ids = len(bank.ids())
+    n_placeholder = len({q.id for q in bank.questions.values() if q.placeholder})
+    status = f"{len(bank.problems)} problem(s)" if bank.problems else "ok"
+    print(f"{n_ids} questions, {len(bank.questions)} files, {n_placeholder} placeholder(s): {status}")
+    return 1 if bank.problems else 0

@@ -1,0 +1,579 @@
+"""Practice progress: learners, their attempts and FSRS review schedules, in any SQLAlchemy database.
+
+    from kdlab.practice.progress import StoreUnavailable, new_mock_id, open_store
+
+    store = open_store()          # $KDLAB_DATABASE_URL, else SQLite at $KDLAB_DB_PATH or ~/.kdlab/progress.db
+    ada = store.learner(" Ada ")  # created on first use; trimmed; "ADA" is the same learner
+    store.record_quiz(ada, "c03-kd", item=0, correct=True, lang="en")
+    store.record_self_grade(ada, "c03-kd", correct=False, lang="zh", answer="温度越高……")
+    mock = new_mock_id()
+    store.rate(ada, "c03-kd", "good", lang="en", mock=mock, seconds=84.0)  # -> next review (UTC)
+    store.due(ada)                # [(question_id, due)] due now, most overdue first
+    store.schedule(ada)           # [(question_id, due)] every scheduled question, soonest first
+    store.history(ada)            # [{column: value}] every attempt, oldest first; keys HISTORY_COLUMNS
+    store.export_csv(ada)         # the history as CSV text; read_csv() turns it back into rows
+    store.stats(ada, tz)          # Stats: answers and ratings per day, accuracy per question
+    store.mock_summary(ada, mock) # MockSummary: ratings, time taken, what to review
+    store.learners()              # every learner's name, for a profile picker
+
+An attempt's kind is "quiz" (a multiple-choice item), "self_grade" (an open answer the learner
+checked against the key points), "mock" (a rating inside a mock interview) or "review" (a rating
+outside one). A rating is "again" | "hard" | "good" | "easy"; it schedules the question's next
+review with the `fsrs` package's Scheduler. Times are timezone-aware and come back in UTC; every
+recording call takes `now=` to backdate it.
+
+Bad input raises ValueError. A database that cannot be opened or written (read-only, missing
+folder, full disk, server down, ...) raises StoreUnavailable: its message is for people, its
+`reason` for code, so a page can say so and carry on without progress tracking.
+
+One Store is safe to share between threads; any number of processes may open the same database.
+On SQLite, writers take the write lock at BEGIN (and wait up to BUSY_TIMEOUT_S for it); on
+PostgreSQL, a rating locks its card row. Either way no concurrent write is lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import math
+import os
+import sqlite3
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+
+import sqlalchemy as sa
+from fsrs import Card, Rating, Scheduler
+
+from kdlab.practice.schema import (
+    ANSWER_MAX,
+    NAME_MAX,
+    QID_MAX,
+    SchemaTooNew,
+    attempts,
+    cards,
+    learners,
+    migrate,
+    review_logs,
+)
+
+ENV_URL = "KDLAB_DATABASE_URL"
+ENV_PATH = "KDLAB_DB_PATH"
+DEFAULT_PATH = Path("~/.kdlab/progress.db")
+BUSY_TIMEOUT_S = 15  # how long a SQLite writer waits for another one to finish
+CONNECT_TIMEOUT_S = 5  # how long to wait for a database server before giving up
+
+KINDS = ("quiz", "self_grade", "mock", "review")
+RATINGS = ("again", "hard", "good", "easy")  # fsrs.Rating 1..4
+HISTORY_COLUMNS = (
+    "at",
+    "question_id",
+    "kind",
+    "item",
+    "correct",
+    "rating",
+    "seconds",
+    "lang",
+    "mock",
+    "answer",
+)
+
+_REASONS = {
+    "read_only": "the progress database is read-only",
+    "cannot_open": "the progress database cannot be opened; does its folder exist, and may KD Lab write there?",
+    "disk_full": "the disk holding the progress database is full",
+    "unreachable": "the database server cannot be reached",
+    "busy": "the progress database stayed locked by other writers for too long",
+    "too_new": "the progress database was written by a newer KD Lab",
+    "failed": "the progress database reported an error",
+}
+# Driver messages (lower case) -> reason; the first match wins.
+_SIGNS = (
+    ("read_only", ("readonly", "read-only", "permission denied for")),
+    ("disk_full", ("disk is full", "no space left", "disk full")),
+    ("busy", ("database is locked", "queuepool limit")),
+    ("cannot_open", ("unable to open database", "permission denied", "no such file", "not a directory")),
+    (
+        "unreachable",
+        (
+            "connection refused",
+            "could not connect",
+            "connection failed",
+            "timeout expired",
+            "server closed the connection",
+            "terminating connection",
+            "connection is closed",
+            "could not translate host",
+            "name or service not known",
+        ),
+    ),
+)
+_DB_ERRORS = (sa.exc.DBAPIError, sa.exc.TimeoutError, sqlite3.Error, OSError)
+
+
+class StoreUnavailable(Exception):
+    """The progress database cannot be opened or written; `reason` is one of _REASONS' keys."""
+
+    def __init__(self, reason: str, where: str, detail: str = ""):
+        self.reason, self.where, self.detail = reason, where, detail
+        context = f"{where}: {detail}" if detail else where
+        super().__init__(f"Progress tracking is unavailable: {_REASONS[reason]} [{context}]")
+
+    @classmethod
+    def from_error(cls, err: BaseException, where: str) -> StoreUnavailable:
+        # SQLAlchemy's message repeats the SQL; the driver's first line is what a person needs.
+        source = getattr(err, "orig", None) or err
+        lines = str(source).strip().splitlines()
+        detail = lines[0] if lines else type(source).__name__
+        text = f"{err} {source}".lower()
+        reason = next((r for r, signs in _SIGNS if any(s in text for s in signs)), "failed")
+        return cls(reason, where, detail)
+
+
+@dataclass(frozen=True)
+class Learner:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Stats:
+    """A learner's progress, in rows ready for a DataFrame or a Plotly figure."""
+
+    days: list[dict]  # day (date), answers, correct, again, hard, good, easy; oldest first
+    questions: list[dict]  # question_id, answers, correct, accuracy, ratings, last_rating, due
+    answers: int  # quiz and self-graded answers
+    correct: int
+    ratings: int
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.correct / self.answers if self.answers else None
+
+
+@dataclass(frozen=True)
+class MockSummary:
+    mock: str
+    questions: list[dict]  # question_id, rating, seconds, due; in the order asked
+    counts: dict[str, int]  # rating -> how many questions got it
+    seconds: float  # total time measured
+    to_review: list[str]  # rated again or hard, hardest first
+
+
+def new_mock_id() -> str:
+    return uuid.uuid4().hex
+
+
+def clean_name(name: str) -> str:
+    """A learner's name as stored: NFC, whitespace collapsed; ValueError if unusable."""
+    name = " ".join(unicodedata.normalize("NFC", name).split())
+    if not name:
+        raise ValueError("a learner name cannot be empty")
+    if len(name) > NAME_MAX:
+        raise ValueError(f"a learner name has at most {NAME_MAX} characters")
+    if not name.isprintable():
+        raise ValueError("a learner name cannot contain control characters")
+    return name
+
+
+def database_url() -> str:
+    """Where progress lives: $KDLAB_DATABASE_URL, else the SQLite file $KDLAB_DB_PATH or DEFAULT_PATH."""
+    if os.environ.get(ENV_URL):
+        return os.environ[ENV_URL]
+    path = Path(os.environ.get(ENV_PATH) or DEFAULT_PATH).expanduser().absolute()
+    return f"sqlite:///{path}"
+
+
+def make_engine(url: str) -> sa.Engine:
+    """A SQLAlchemy engine set up for the store (SQLite: WAL, busy timeout, locking writers)."""
+    u = sa.make_url(url)
+    if u.get_backend_name() == "sqlite":
+        engine = sa.create_engine(u, connect_args={"timeout": BUSY_TIMEOUT_S})
+        sa.event.listen(engine, "connect", _sqlite_connect)
+        sa.event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if u.get_backend_name() == "postgresql" else {}
+    # pre_ping: a pooled connection from before a server restart is replaced instead of failing.
+    return sa.create_engine(u, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    dbapi_conn.isolation_level = None  # sqlite3 must not BEGIN on its own: _sqlite_begin does
+    dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+    # WAL: readers never block the writer; NORMAL sync is safe from corruption in WAL mode.
+    dbapi_conn.execute("PRAGMA journal_mode = WAL")
+    dbapi_conn.execute("PRAGMA synchronous = NORMAL")
+    dbapi_conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    # A deferred transaction that reads and then writes fails at once ("database is locked") if
+    # another writer committed in between; taking the write lock at BEGIN makes it wait its turn.
+    write = conn.get_execution_options().get("kdlab_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _where(url: str | sa.URL) -> str:
+    """The database as shown to people: a file path, or the URL without its password."""
+    u = sa.make_url(url)
+    if u.get_backend_name() == "sqlite":
+        return u.database or ":memory:"
+    return u.render_as_string(hide_password=True)
+
+
+def open_store(url: str | None = None, *, scheduler: Scheduler | None = None) -> Store:
+    """Open (creating or upgrading the schema) the store at `url`, default database_url()."""
+    default = url is None and not os.environ.get(ENV_URL) and not os.environ.get(ENV_PATH)
+    url = url or database_url()
+    where = _where(url)
+    engine = None
+    try:
+        if default:
+            Path(where).parent.mkdir(parents=True, exist_ok=True)  # ~/.kdlab on first use
+        engine = make_engine(url)
+        with engine.execution_options(kdlab_write=True).begin() as conn:
+            migrate(conn)
+    except SchemaTooNew as err:
+        engine.dispose()  # migrate() raised it, so the engine exists
+        raise StoreUnavailable("too_new", where, str(err)) from err
+    except _DB_ERRORS as err:
+        if engine is not None:
+            engine.dispose()
+        raise StoreUnavailable.from_error(err, where) from err
+    return Store(engine, scheduler)
+
+
+def _guarded(method):
+    """Turn any database failure inside a Store method into StoreUnavailable."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except _DB_ERRORS as err:
+            raise StoreUnavailable.from_error(err, self.where) from err
+
+    return wrapper
+
+
+class Store:
+    """Progress for every learner in one database. Create it with open_store()."""
+
+    def __init__(self, engine: sa.Engine, scheduler: Scheduler | None = None):
+        self.engine = engine
+        self.where = _where(engine.url)
+        self.scheduler = scheduler or Scheduler()
+        self._writer = engine.execution_options(kdlab_write=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Learners
+
+    @_guarded
+    def learner(self, name: str) -> Learner:
+        """The learner called `name` (any case), created on first use."""
+        name = clean_name(name)
+        key = name.casefold()
+        query = sa.select(learners.c.id, learners.c.name).where(learners.c.key == key)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            with self._writer.begin() as conn:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(sa.insert(learners).values(key=key, name=name, created_at=_utc(None)))
+                except sa.exc.IntegrityError:
+                    pass  # someone else created this learner a moment ago
+                row = conn.execute(query).one()
+        return Learner(row.id, row.name)
+
+    @_guarded
+    def learners(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa.select(learners.c.name).order_by(learners.c.key)).scalars())
+
+    # Recording
+
+    @_guarded
+    def record_quiz(
+        self,
+        learner: Learner,
+        qid: str,
+        item: int,
+        correct: bool,
+        lang: str,
+        *,
+        answer: str | None = None,
+        seconds: float | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """A multiple-choice quiz item (its index in the question's quiz) answered right or wrong."""
+        if isinstance(item, bool) or not isinstance(item, int) or item < 0:
+            raise ValueError(f"quiz item must be an index >= 0, got {item!r}")
+        row = _attempt(
+            learner, qid, "quiz", lang, now, item=item, correct=correct, answer=answer, seconds=seconds
+        )
+        with self._writer.begin() as conn:
+            conn.execute(sa.insert(attempts).values(row))
+
+    @_guarded
+    def record_self_grade(
+        self,
+        learner: Learner,
+        qid: str,
+        correct: bool,
+        lang: str,
+        *,
+        answer: str | None = None,
+        seconds: float | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """An open answer the learner judged against the key points."""
+        row = _attempt(learner, qid, "self_grade", lang, now, correct=correct, answer=answer, seconds=seconds)
+        with self._writer.begin() as conn:
+            conn.execute(sa.insert(attempts).values(row))
+
+    @_guarded
+    def rate(
+        self,
+        learner: Learner,
+        qid: str,
+        rating: str,
+        lang: str,
+        *,
+        mock: str | None = None,
+        answer: str | None = None,
+        seconds: float | None = None,
+        now: datetime | None = None,
+    ) -> datetime:
+        """Record a self-rating and schedule the question's next review; returns when it is due."""
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be one of {RATINGS}, got {rating!r}")
+        grade = Rating(RATINGS.index(rating) + 1)
+        kind = "mock" if mock else "review"
+        row = _attempt(
+            learner, qid, kind, lang, now, rating=int(grade), answer=answer, mock=mock, seconds=seconds
+        )
+        at = row["at"]
+        this_card = (cards.c.learner_id == learner.id) & (cards.c.question_id == qid)
+        # FOR UPDATE: two sessions rating the same card one after the other, never both from the
+        # same old state (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers).
+        locked = sa.select(cards.c.card, cards.c.reviews).where(this_card).with_for_update()
+        with self._writer.begin() as conn:
+            found = conn.execute(locked).first()
+            if found is None:
+                try:
+                    with conn.begin_nested():
+                        new = {"card": Card(due=at).to_dict(), "due": at, "reviews": 0}
+                        conn.execute(sa.insert(cards).values(learner_id=learner.id, question_id=qid, **new))
+                except sa.exc.IntegrityError:
+                    pass  # another session created this card first; wait for and use theirs
+                found = conn.execute(locked).one()
+            duration = None if seconds is None else round(seconds * 1000)
+            card, log = self.scheduler.review_card(Card.from_dict(found.card), grade, at, duration)
+            conn.execute(
+                sa.update(cards)
+                .where(this_card)
+                .values(card=card.to_dict(), due=card.due, reviews=found.reviews + 1)
+            )
+            conn.execute(
+                sa.insert(review_logs).values(
+                    learner_id=learner.id,
+                    question_id=qid,
+                    card_id=log.card_id,
+                    rating=int(log.rating),
+                    review_datetime=log.review_datetime,
+                    review_duration=log.review_duration,
+                )
+            )
+            conn.execute(sa.insert(attempts).values(row))
+        return card.due
+
+    # Reading
+
+    @_guarded
+    def due(self, learner: Learner, now: datetime | None = None) -> list[tuple[str, datetime]]:
+        """Questions due for review at `now`, most overdue first."""
+        return self._cards(learner, cards.c.due <= _utc(now))
+
+    @_guarded
+    def schedule(self, learner: Learner) -> list[tuple[str, datetime]]:
+        """Every question the learner has rated, with its next review, soonest first."""
+        return self._cards(learner, sa.true())
+
+    def _cards(self, learner: Learner, condition) -> list[tuple[str, datetime]]:
+        query = (
+            sa.select(cards.c.question_id, cards.c.due)
+            .where(cards.c.learner_id == learner.id, condition)
+            .order_by(cards.c.due, cards.c.question_id)
+        )
+        with self.engine.connect() as conn:
+            return [(r.question_id, r.due) for r in conn.execute(query)]
+
+    @_guarded
+    def card(self, learner: Learner, qid: str) -> Card | None:
+        """The question's FSRS card, or None if it was never rated."""
+        query = sa.select(cards.c.card).where(cards.c.learner_id == learner.id, cards.c.question_id == qid)
+        with self.engine.connect() as conn:
+            found = conn.execute(query).scalar()
+        return None if found is None else Card.from_dict(found)
+
+    @_guarded
+    def history(self, learner: Learner) -> list[dict]:
+        """Every attempt, oldest first, as {column: value} with the keys HISTORY_COLUMNS."""
+        query = (
+            sa.select(*(attempts.c[name] for name in HISTORY_COLUMNS))
+            .where(attempts.c.learner_id == learner.id)
+            .order_by(attempts.c.at, attempts.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        for row in rows:
+            row["rating"] = None if row["rating"] is None else RATINGS[row["rating"] - 1]
+        return rows
+
+    def export_csv(self, learner: Learner) -> str:
+        """The learner's history as CSV (encode as utf-8-sig for Excel to show Chinese)."""
+        return to_csv(self.history(learner))
+
+    def stats(self, learner: Learner, tz: tzinfo = UTC) -> Stats:
+        """Answers and ratings per day (days in `tz`), and per question (the page maps ids to tags)."""
+        days: dict[date, dict] = {}
+        questions: dict[str, dict] = {}
+        for row in self.history(learner):
+            day = row["at"].astimezone(tz).date()
+            d = days.setdefault(day, {"day": day, "answers": 0, "correct": 0} | dict.fromkeys(RATINGS, 0))
+            q = questions.setdefault(
+                row["question_id"],
+                {
+                    "question_id": row["question_id"],
+                    "answers": 0,
+                    "correct": 0,
+                    "ratings": 0,
+                    "last_rating": None,
+                },
+            )
+            if row["correct"] is not None:
+                for counts in (d, q):
+                    counts["answers"] += 1
+                    counts["correct"] += row["correct"]
+            if row["rating"] is not None:
+                d[row["rating"]] += 1
+                q["ratings"] += 1
+                q["last_rating"] = row["rating"]
+        due = dict(self.schedule(learner))
+        for q in questions.values():
+            q["accuracy"] = q["correct"] / q["answers"] if q["answers"] else None
+            q["due"] = due.get(q["question_id"])
+        return Stats(
+            days=[days[k] for k in sorted(days)],
+            questions=[questions[k] for k in sorted(questions)],
+            answers=sum(d["answers"] for d in days.values()),
+            correct=sum(d["correct"] for d in days.values()),
+            ratings=sum(d[r] for d in days.values() for r in RATINGS),
+        )
+
+    def mock_summary(self, learner: Learner, mock: str) -> MockSummary:
+        """One mock interview's ratings, the time it took, and which questions to review."""
+        due = dict(self.schedule(learner))
+        rows = [r for r in self.history(learner) if r["mock"] == mock]
+        questions = [
+            {
+                "question_id": r["question_id"],
+                "rating": r["rating"],
+                "seconds": r["seconds"],
+                "due": due.get(r["question_id"]),
+            }
+            for r in rows
+        ]
+        weak = [q for q in questions if q["rating"] in ("again", "hard")]
+        weak.sort(key=lambda q: RATINGS.index(q["rating"]))  # stable: in the order asked within a rating
+        return MockSummary(
+            mock=mock,
+            questions=questions,
+            counts={r: sum(q["rating"] == r for q in questions) for r in RATINGS},
+            seconds=sum(q["seconds"] or 0.0 for q in questions),
+            to_review=list(dict.fromkeys(q["question_id"] for q in weak)),
+        )
+
+
+def _utc(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    if now.tzinfo is None:
+        raise ValueError("`now` must be timezone-aware, e.g. datetime.now(UTC)")
+    return now.astimezone(UTC)  # fsrs insists on UTC itself
+
+
+def _attempt(learner: Learner, qid: str, kind: str, lang: str, now: datetime | None, **fields) -> dict:
+    """A checked attempts row."""
+    if not isinstance(qid, str) or not 0 < len(qid) <= QID_MAX:
+        raise ValueError(f"question id must be 1..{QID_MAX} characters, got {qid!r}")
+    if not isinstance(lang, str) or not 0 < len(lang) <= 8:
+        raise ValueError(f"lang must be a short language code, got {lang!r}")
+    if "correct" in fields and not isinstance(fields["correct"], bool):
+        raise ValueError(f"correct must be True or False, got {fields['correct']!r}")
+    answer = fields.get("answer") or None  # "" and None both mean "nothing typed"
+    if answer is not None and len(answer) > ANSWER_MAX:
+        raise ValueError(f"an answer has at most {ANSWER_MAX} characters, got {len(answer)}")
+    seconds = fields.get("seconds")
+    if seconds is not None and not (math.isfinite(seconds) and seconds >= 0):
+        raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}")
+    row = {
+        "learner_id": learner.id,
+        "question_id": qid,
+        "kind": kind,
+        "lang": lang,
+        "at": _utc(now),
+        **fields,
+    }
+    row["answer"] = answer
+    return row
+
+
+# CSV: one column per HISTORY_COLUMNS entry; times in ISO 8601 UTC, true/false, empty for None.
+
+
+def to_csv(rows: list[dict]) -> str:
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return str(value)
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HISTORY_COLUMNS)
+    writer.writerows([cell(row[c]) for c in HISTORY_COLUMNS] for row in rows)
+    return out.getvalue()
+
+
+def read_csv(text: str) -> list[dict]:
+    """Rows of an export_csv() text, with their types back: read_csv(to_csv(rows)) == rows."""
+    parse = {
+        "at": datetime.fromisoformat,
+        "item": int,
+        "correct": {"true": True, "false": False}.__getitem__,
+        "seconds": float,
+    }
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    header = tuple(next(reader, ()))
+    if header != HISTORY_COLUMNS:
+        raise ValueError(f"not a KD Lab history: expected columns {HISTORY_COLUMNS}, got {header}")
+    return [
+        {c: (parse.get(c, str)(v) if v != "" else None) for c, v in zip(HISTORY_COLUMNS, values, strict=True)}
+        for values in reader
+    ]

@@ -1,0 +1,1 @@
+"""Reinforcement learning on an editable grid: Q-learning, SARSA, value iteration."""

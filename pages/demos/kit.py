@@ -1,0 +1,199 @@
+"""What every demo page shares: widgets built from a demo's PARAMS, the shared job queue and
+result stores (kdlab.core.jobs) drawn on the page, the "reproduce this run" commands and the
+kdlab source beside the results."""
+
+from __future__ import annotations
+
+import importlib
+import math
+import os
+import shlex
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+from types import ModuleType
+from typing import Any
+
+import streamlit as st
+
+from kdlab.core import budget
+from kdlab.core.jobs import Job, Jobs, Report, ResultStore
+from kdlab.core.params import Param, defaults
+from kdlab.core.source import SourceError, find_source
+from pages.shared.common import t
+
+
+def label(demo: str, p: Param) -> str:
+    return t(f"params.{demo}.{p.name}", default=p.name)
+
+
+def widget(demo: str, p: Param, key_prefix: str = "", **overrides) -> Any:
+    """One bounded widget for one Param: the same bounds the CLI enforces."""
+    key = f"{key_prefix}{demo}_{p.name}"
+    value = overrides.pop("value", p.default)
+    hint = t(f"params.{demo}.{p.name}_help", default=p.help) or None
+    kw = dict(label=label(demo, p), key=key, help=hint) | overrides
+    if p.choices:
+        # Labels looked up now, not in format_func: AppTest calls that outside a script run.
+        labels = {c: t(f"choices.{demo}.{c}", default=str(c)) for c in p.choices}
+        return st.selectbox(options=p.choices, index=p.choices.index(value), format_func=labels.get, **kw)
+    if isinstance(p.default, bool):
+        return st.toggle(value=value, **kw)
+    if isinstance(p.default, int):
+        return st.slider(min_value=int(p.low), max_value=int(p.high), value=int(value), step=1, **kw)
+    if p.low is not None and p.low > 0 and p.high / p.low >= 100:
+        # Learning rates and the like span decades: a log grid, not a linear slider.
+        return st.select_slider(options=log_grid(p, value), value=value, format_func=lambda v: f"{v:g}", **kw)
+    step = (p.high - p.low) / 100
+    return st.slider(min_value=float(p.low), max_value=float(p.high), value=float(value), step=step, **kw)
+
+
+def log_grid(p: Param, value: float) -> list[float]:
+    lo, hi = math.log10(p.low), math.log10(p.high)
+    values = {float(f"{10 ** (lo + (hi - lo) * i / 24):.2g}") for i in range(25)} | {p.default, value}
+    return sorted(v for v in values if p.low <= v <= p.high)
+
+
+def reproduce(demo: str, module_name: str, params: dict, params_spec: tuple[Param, ...]) -> None:
+    """The exact command and Python call for the current settings."""
+    changed = {k: v for k, v in params.items() if defaults(params_spec).get(k, object()) != v}
+    flags = " ".join(f"--{k.replace('_', '-')} {shlex.quote(str(v))}" for k, v in changed.items())
+    call = ", ".join(f"{k}={v!r}" for k, v in changed.items())
+    with st.expander(f"🔁 {t('demo_kit.reproduce')}"):
+        st.caption(t("demo_kit.reproduce_cli"))
+        st.code(f"python -m kdlab {demo} {flags} --json".replace("  ", " "), language="bash")
+        st.caption(t("demo_kit.reproduce_python"))
+        st.code(f"from {module_name} import run\n\nresult = run({call})", language="python")
+
+
+def show_source(*refs: str) -> None:
+    with st.expander(f"🧾 {t('demo_kit.source')}"):
+        for ref in refs:
+            st.caption(ref)
+            try:
+                st.code(find_source(ref), language="python")
+            except SourceError as err:
+                st.warning(str(err))
+
+
+JOB_SECONDS = float(os.environ.get("KDLAB_JOB_SECONDS", "120"))  # no training job may run longer
+POLL_SECONDS = 0.25
+
+# Process-wide, not st.cache_resource: a client's "clear cache" message must not reset the
+# queue's limit nor drop everyone's results.
+_JOBS = Jobs(slots=int(os.environ.get("KDLAB_MAX_JOBS", "2")))
+_STORES: dict[str, ResultStore] = {}
+_STORES_LOCK = threading.Lock()
+
+
+def jobs() -> Jobs:
+    return _JOBS
+
+
+class PageStore:
+    """A demo's shared results, and the wait for a run in the job queue drawn on the page."""
+
+    def __init__(self, results: ResultStore):
+        self.results = results
+
+    def get(self, key: tuple) -> Any | None:
+        return self.results.get(key)
+
+    def put(self, key: tuple, value: Any) -> Any:
+        return self.results.put(key, value)
+
+    def run(self, key: tuple, fn: Callable[[Report], Any], draw: Callable[[Any], None] | None = None) -> Any:
+        """Queue `fn(report)` and wait for it here, telling the learner if they are queued and
+        drawing each reported value with `draw`. The job runs in a worker: if the learner leaves,
+        it still finishes and its result is stored for their return. Past its time budget it
+        stops at the next epoch and the learner is told why (nothing is stored)."""
+        job = self.results.submit(jobs(), key, fn, seconds=JOB_SECONDS)
+        notice = st.empty()
+        try:
+            return wait(job, notice, draw)
+        except budget.BudgetExceeded as err:
+            st.error(t("demo_kit.over_budget", seconds=f"{err.seconds:.0f}"), icon="⏱️")
+            st.stop()
+        finally:
+            notice.empty()
+
+    def get_or_run(self, key: tuple, fn: Callable[[Report], Any], draw: Callable[[Any], None] | None = None) -> Any:
+        found = self.get(key)
+        return found if found is not None else self.run(key, fn, draw)
+
+
+def wait(job: Job, notice, draw: Callable[[Any], None] | None = None) -> Any:
+    """Poll the job; every st call here lets the learner navigate away without stopping it."""
+    queued_shown, drawn = False, None
+    while True:
+        try:
+            return job.future.result(timeout=POLL_SECONDS)
+        except FutureTimeout:
+            pass
+        if job.queued != queued_shown:
+            queued_shown = job.queued
+            if queued_shown:
+                notice.info(t("demo_kit.queued"), icon="⏳")
+            else:
+                notice.empty()
+        if draw is not None and job.progress is not None and job.progress is not drawn:
+            drawn = job.progress
+            draw(drawn)
+
+
+def store(demo: str) -> PageStore:
+    with _STORES_LOCK:
+        results = _STORES.setdefault(demo, ResultStore(demo))
+    return PageStore(results)
+
+
+def clear_results() -> None:
+    """Forget every stored result (tests start from a cold server)."""
+    with _STORES_LOCK:
+        for results in _STORES.values():
+            results.clear()
+
+
+def key_of(params: dict) -> tuple:
+    return tuple(sorted(params.items()))
+
+
+def demo_page(demo: str, title: str | None = None) -> ModuleType | None:
+    """pages/demos/<demo>.py, imported when first needed (torch costs seconds on a fresh server),
+    with `title` and a loading message on screen at once; None while that page is being written."""
+    name = f"pages.demos.{demo}"
+    if name in sys.modules:
+        return sys.modules[name]
+    with (slot := st.empty()).container():
+        if title:
+            st.header(title, anchor=False)
+        st.info(t("demo_kit.loading"), icon="⏳")
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as err:
+        if err.name != name:
+            raise
+        return None
+    finally:
+        slot.empty()
+
+
+_warm_lock = threading.Lock()
+_warm_started = False
+
+
+def warm_up() -> None:
+    """Once per server process, in the background: import torch and train the shared teacher in
+    the job queue, so the first learner on a deep-learning page waits for neither.
+    KDLAB_WARM_UP=0 turns it off (the tests do)."""
+    global _warm_started
+    with _warm_lock:
+        if _warm_started or os.environ.get("KDLAB_WARM_UP", "1") == "0":
+            return
+        _warm_started = True
+    threading.Thread(target=_warm, name="kdlab-warm-up", daemon=True).start()
+
+
+def _warm() -> None:
+    importlib.import_module("pages.demos.distill").start_teacher()

@@ -1,0 +1,101 @@
+"""Progress tracking for pages: the learner's profile, the shared store, and failing softly.
+
+Every call into the store goes through `safely`: if the database cannot be opened or
+written, the page says so once and carries on; questions and demos never depend on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import streamlit as st
+
+from kdlab.practice.progress import NAME_MAX, Learner, Store, StoreUnavailable, clean_name, open_store
+from pages.shared.common import lang, t
+
+
+@st.cache_resource(ttl=60, show_spinner=False)
+def _open() -> Store | StoreUnavailable:
+    # A failure is cached too (for a minute): a down server must not cost every rerun a timeout.
+    try:
+        return open_store()
+    except StoreUnavailable as err:
+        return err
+
+
+def profile_picker() -> None:
+    """The learner's name in the sidebar, kept in the URL so it survives a reload."""
+    if "learner_name" not in st.session_state:
+        st.session_state.learner_name = st.query_params.get("learner", "")
+    st.sidebar.text_input(
+        t("practice.name_label"),
+        key="learner_name",
+        max_chars=NAME_MAX,
+        placeholder=t("practice.name_placeholder"),
+        help=t("practice.name_help"),
+    )
+    name = st.session_state.learner_name.strip()
+    if name:
+        st.query_params["learner"] = name
+        opened = _open()
+        if isinstance(opened, StoreUnavailable):  # said on every page, under the name it concerns
+            _unavailable(opened, st.sidebar)
+    elif "learner" in st.query_params:
+        del st.query_params["learner"]
+
+
+def _unavailable(err: StoreUnavailable, where=st) -> None:
+    where.warning(t("practice.unavailable", reason=t(f"practice.reason_{err.reason}"), where=err.where), icon="💾")
+
+
+def store() -> Store | None:
+    """The shared store, or None when it cannot be opened (the sidebar says why)."""
+    opened = _open()
+    return None if isinstance(opened, StoreUnavailable) else opened
+
+
+def learner() -> Learner | None:
+    """The current learner, or None (no name given, or no database)."""
+    name = st.session_state.get("learner_name", "").strip()
+    if not name:
+        return None
+    try:
+        clean_name(name)
+    except ValueError as err:
+        st.sidebar.error(str(err))
+        return None
+    return safely(lambda s: s.learner(name))
+
+
+def safely(call: Callable[[Store], Any]) -> Any | None:
+    """call(store), or None with a message if progress tracking is unavailable."""
+    s = store()
+    if s is None:
+        return None
+    try:
+        return call(s)
+    except StoreUnavailable as err:
+        s.close()  # its pooled connections are no use now
+        _open.clear()  # reconnect on a later run
+        _unavailable(err)
+        return None
+
+
+def record_quiz(qid: str, item: int, correct: bool) -> None:
+    who = learner()
+    if who is not None:
+        safely(lambda s: s.record_quiz(who, qid, item, correct, lang()))
+
+
+def when(due) -> str:
+    """A due time as a learner reads it: now, in 10 min, in 5 h, in 3 days (date)."""
+    seconds = (due - datetime.now(UTC)).total_seconds()
+    if seconds <= 60:
+        return t("practice.due_now")
+    if seconds < 3600:
+        return t("practice.due_minutes", n=round(seconds / 60))
+    if seconds < 86400:
+        return t("practice.due_hours", n=round(seconds / 3600))
+    return t("practice.due_in", days=round(seconds / 86400), date=due.date().isoformat())

@@ -1,0 +1,1 @@
+"""What every page shares: the language and its words, the cached bank, links between pages."""
