@@ -37,8 +37,23 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED_SECTIONS = ("answer", "key_points")
 _HEADING_TO_KEY = {h.casefold(): key for key, names in SECTIONS.items() for h in names}
-_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_TAG_RE = _ID_RE
+_TAG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# c = concept, p = programming, e = e-commerce, then two digits: the sidebar's sections, and no id
+# can take a built-in page's URL (home, progress, mock-interview, demo-cnn, ...).
+_ID_RE = re.compile(r"^[cpe][0-9]{2}(?:-[a-z0-9]+)*$")
+FRONT_MATTER_MAX = 8_000  # characters: a question's front matter is a dozen short lines
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """safe_load without aliases: `*name` can expand a few bytes into gigabytes (a YAML bomb)."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed here", mark)
+        return super().compose_node(parent, index)
+
+
 # Fields that describe the question rather than its wording: both languages must agree.
 SHARED_FIELDS = ("kind", "tags", "difficulty", "demo", "related", "source")
 
@@ -165,8 +180,13 @@ def parse_file(path: Path) -> tuple[Question | None, list[Problem]]:
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
     if end is None:
         return None, [Problem(path, 1, "front matter is not closed: add a '---' line after it")]
+    front = "\n".join(lines[1:end])
+    if len(front) > FRONT_MATTER_MAX:
+        return None, [
+            Problem(path, 2, f"front matter is {len(front):,} characters; at most {FRONT_MATTER_MAX:,}")
+        ]
     try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
+        meta = yaml.load(front, Loader=_FrontMatterLoader) or {}  # a SafeLoader without aliases
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 2 if mark else 1
@@ -193,7 +213,9 @@ def parse_file(path: Path) -> tuple[Question | None, list[Problem]]:
     qid = meta.get("id")
     if not isinstance(qid, str) or not _ID_RE.match(qid):
         bad(
-            line_of("id"), "id: required, lowercase letters, digits and '-' (e.g. c03-knowledge-distillation)"
+            line_of("id"),
+            "id: required: c (concept), p (programming) or e (e-commerce), two digits, then lowercase "
+            "words joined by '-' (e.g. c03-knowledge-distillation)",
         )
         qid = None
     elif qid != stem:
@@ -222,8 +244,9 @@ def parse_file(path: Path) -> tuple[Question | None, list[Problem]]:
             f"difficulty: required, one of {', '.join(DIFFICULTIES)}; got {difficulty!r}",
         )
     demo = meta.get("demo")
-    if demo is not None and demo not in DEMOS:
-        bad(line_of("demo"), f"demo: unknown demo {demo!r}; known: {', '.join(DEMOS)}")
+    if demo is not None and (not isinstance(demo, str) or demo not in DEMOS):
+        bad(line_of("demo"), f"demo: one demo id, one of {', '.join(DEMOS)}; got {demo!r}")
+        demo = None
     related = meta.get("related") or []
     if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
         bad(line_of("related"), "related: must be a list of question ids")
@@ -385,7 +408,13 @@ def load_bank(root: Path | str | None = None) -> Bank:
     if not files:
         problems.append(Problem(root, 0, "no question files found"))
     for path in files:
-        question, found = parse_file(path)
+        try:
+            question, found = parse_file(path)
+        except Exception as err:  # one file's surprise must never take down every page
+            question, found = (
+                None,
+                [Problem(path, 1, f"cannot be read ({type(err).__name__}: {err}); skipped")],
+            )
         problems.extend(found)
         if question is None:
             continue
