@@ -109,3 +109,40 @@ def test_a_database_that_cannot_be_opened_leaves_the_app_working(tmp_path, monke
     assert not at.exception
     home = start()
     assert not home.exception and "KD Lab" in home.title[0].value
+
+
+def test_mock_ratings_that_fail_to_save_are_said_kept_and_saved_on_retry(db, monkeypatch):
+    """Issue 17: with the disk full, three ratings showed no warning and the summary said "saved"."""
+    import sqlite3
+
+    from kdlab.practice.progress import Store, StoreUnavailable
+
+    real_rate = Store.rate
+    full = {"on": True}
+
+    def rate(self, *args, **kwargs):
+        if full["on"]:
+            raise StoreUnavailable.from_error(sqlite3.OperationalError("database or disk is full"), "progress.db")
+        return real_rate(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "rate", rate)
+    at = open_url(start(), "mock-interview")
+    at.slider[0].set_value(3)
+    at.button[0].click().run()
+    for n in range(1, 4):
+        next(b for b in at.button if b.label == "Show the model answer").click().run()
+        at.button(key="mock_rate_good").click().run()
+        assert not at.exception
+        assert any(f"{n} of your ratings" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert any(h.value == "Summary" for h in at.subheader)
+    assert not any("Your ratings are saved" in c.value for c in at.caption)
+    with open_store(db) as store:
+        assert store.history(store.learner("Ada")) == []
+
+    full["on"] = False  # the disk has room again
+    next(b for b in at.button if b.label == "Try saving again").click().run()
+    assert not at.exception
+    assert any("Your ratings are saved" in c.value for c in at.caption)
+    with open_store(db) as store:
+        rows = store.history(store.learner("Ada"))
+    assert [r["rating"] for r in rows] == ["good"] * 3 and all(r["mock"] for r in rows)

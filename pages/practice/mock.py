@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from datetime import UTC, datetime
 
 import streamlit as st
 
@@ -35,8 +36,12 @@ def setup() -> None:
         minutes = c2.slider(t("mock.minutes"), 1, 10, 3, help=t("mock.minutes_help"))
         kind_labels = {k: t(f"kind.{k}") for k in KINDS}
         level_labels = {d: t(f"difficulty.{d}") for d in DIFFICULTIES}
-        kinds = c1.multiselect(t("home.kind_filter"), KINDS, format_func=kind_labels.get, placeholder=t("home.any"))
-        levels = c2.multiselect(t("home.difficulty_filter"), DIFFICULTIES, format_func=level_labels.get, placeholder=t("home.any"))
+        kinds = c1.multiselect(
+            t("home.kind_filter"), KINDS, format_func=kind_labels.get, placeholder=t("home.any")
+        )
+        levels = c2.multiselect(
+            t("home.difficulty_filter"), DIFFICULTIES, format_func=level_labels.get, placeholder=t("home.any")
+        )
         tags = st.multiselect(t("home.tag_filter"), b.tags(), placeholder=t("home.any"))
         start = st.form_submit_button(t("mock.start"), type="primary")
     if learner() is None:
@@ -69,6 +74,7 @@ def ask(mock: dict) -> None:
     qid = mock["ids"][mock["i"]]
     q = bank().get(qid, lang())
     n = len(mock["ids"])
+    _unsaved_notice(mock)
     st.progress(mock["i"] / n, text=t("mock.progress", i=mock["i"] + 1, n=n))
     if mock["answer_seconds"] is None:
         st.fragment(run_every=1)(_clock)(mock)
@@ -77,7 +83,9 @@ def ask(mock: dict) -> None:
     st.subheader(q.title, anchor=False)
     if task := q.sections.get("task"):
         st.markdown(task)
-    st.text_area(t("question.try_first"), key=f"mock_draft_{mock['id']}_{mock['i']}", height=150, max_chars=ANSWER_MAX)
+    st.text_area(
+        t("question.try_first"), key=f"mock_draft_{mock['id']}_{mock['i']}", height=150, max_chars=ANSWER_MAX
+    )
 
     if mock["answer_seconds"] is None:
         c1, c2 = st.columns([1, 4])
@@ -110,14 +118,37 @@ def _clock(mock: dict) -> None:
 
 
 def _rated(mock: dict, qid: str, rating: str) -> None:
-    seconds = mock["answer_seconds"]
     draft = st.session_state.get(f"mock_draft_{mock['id']}_{mock['i']}") or None
-    who = learner()
-    if who is not None:
-        safely(lambda s: s.rate(who, qid, rating, lang(), mock=mock["id"], answer=draft, seconds=seconds))
-    mock["results"].append({"qid": qid, "rating": rating, "seconds": seconds})
+    result = {"qid": qid, "rating": rating, "seconds": mock["answer_seconds"], "answer": draft,
+              "lang": lang(), "at": datetime.now(UTC), "saved": False}  # fmt: skip
+    mock["results"].append(result)
+    _save(mock, [result])
     mock["i"] += 1
     mock["started"], mock["answer_seconds"] = time.time(), None
+
+
+def _save(mock: dict, results: list[dict]) -> None:
+    """Record ratings; one that fails stays in the interview, marked unsaved, for a retry. The
+    message drawn by `safely` is lost to the st.rerun() that follows a rating, so the pages below
+    say it again from these marks."""
+    who = learner()
+    if who is None:
+        return
+    for r in results:
+        due = safely(lambda s, r=r: s.rate(who, r["qid"], r["rating"], r["lang"], mock=mock["id"],
+                                           answer=r["answer"], seconds=r["seconds"], now=r["at"]))  # fmt: skip
+        r["saved"] = due is not None
+
+
+def _unsaved_notice(mock: dict) -> None:
+    """While a learner is named, say how many ratings are not in the database, and offer a retry."""
+    unsaved = [r for r in mock["results"] if not r["saved"]]
+    if not unsaved or learner() is None:
+        return
+    st.warning(t("mock.unsaved", n=len(unsaved)), icon="💾")
+    if st.button(t("mock.retry_save"), key=f"mock_retry_{mock['id']}_{len(mock['results'])}"):
+        _save(mock, unsaved)
+        st.rerun()
 
 
 def summary(mock: dict) -> None:
@@ -136,17 +167,28 @@ def summary(mock: dict) -> None:
             {
                 t("mock.col_question"): [b.get(r["qid"], lang()).title for r in results],
                 t("mock.col_rating"): [t(f"practice.rating_{r['rating']}") for r in results],
-                t("mock.col_time"): [f"{int(r['seconds']) // 60}:{int(r['seconds']) % 60:02d}" for r in results],
+                t("mock.col_time"): [
+                    f"{int(r['seconds']) // 60}:{int(r['seconds']) % 60:02d}" for r in results
+                ],
             }
         )
-        weak = [r["qid"] for r in sorted(results, key=lambda r: RATINGS.index(r["rating"])) if r["rating"] in ("again", "hard")]
+        weak = [
+            r["qid"]
+            for r in sorted(results, key=lambda r: RATINGS.index(r["rating"]))
+            if r["rating"] in ("again", "hard")
+        ]
         st.markdown(f"#### {t('mock.review_title')}")
         if weak:
             for qid in dict.fromkeys(weak):
                 page_link(qid, b.get(qid, lang()).title, icon="🔁")
         else:
             st.success(t("mock.all_good"))
-        st.caption(t("mock.saved") if learner() is not None else t("mock.no_name"))
+        if learner() is None:
+            st.caption(t("mock.no_name"))
+        elif all(r["saved"] for r in results):
+            st.caption(t("mock.saved"))
+        else:
+            _unsaved_notice(mock)
     if st.button(t("mock.again"), type="primary"):
         del st.session_state["mock"]
         st.rerun()
