@@ -510,3 +510,31 @@ def test_concurrent_threads_and_processes_lose_no_write(url):
             reviews = dict(conn.execute(sa.select(schema.cards.c.question_id, schema.cards.c.reviews)).all())
         assert reviews == {f"q{k}": ROUNDS // 3 * len(writers) for k in range(3)}
         assert all(len(store.mock_summary(crowd, w).questions) == ROUNDS for w in writers)
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_a_sqlite_file_deleted_or_replaced_under_a_running_store_is_never_written_silently(tmp_path, how):
+    """Issue 17: `rm progress.db*` under a running server; every rating still 'succeeded' (pooled
+    connections wrote to the unlinked file) and all of it was gone at the next start."""
+    path = tmp_path / "progress.db"
+    running = open_store(f"sqlite:///{path}")
+    ada = running.learner("Ada")
+    running.rate(ada, "c03", "good", "en")  # the pool now holds an open connection to the file
+    if how == "deleted":
+        for leftover in tmp_path.glob("progress.db*"):
+            leftover.unlink()
+    else:  # a backup restored by swapping the file, the wrong way (docs/deploy.md)
+        backup = tmp_path / "backup.db"
+        open_store(f"sqlite:///{backup}").close()
+        for leftover in tmp_path.glob("progress.db*"):
+            leftover.unlink()
+        shutil.move(backup, path)
+    with pytest.raises(StoreUnavailable) as caught:
+        running.rate(ada, "c03", "again", "en")
+    assert caught.value.reason == "replaced"
+    running.close()
+    # The next open (what a page does after the failure) uses the file that is there now, and keeps it.
+    with open_store(f"sqlite:///{path}") as reopened:
+        reopened.rate(reopened.learner("Ada"), "c03", "hard", "en")
+    with open_store(f"sqlite:///{path}") as later:
+        assert [r["rating"] for r in later.history(later.learner("Ada"))] == ["hard"]

@@ -88,10 +88,12 @@ _REASONS = {
     "unreachable": "the database server cannot be reached",
     "busy": "the progress database stayed locked by other writers for too long",
     "too_new": "the progress database was written by a newer KD Lab",
+    "replaced": "the progress database file was deleted or replaced while KD Lab was running",
     "failed": "the progress database reported an error",
 }
 # Driver messages (lower case) -> reason; the first match wins.
 _SIGNS = (
+    ("replaced", ("was deleted or replaced",)),
     ("read_only", ("readonly", "read-only", "permission denied for")),
     ("disk_full", ("disk is full", "no space left", "disk full")),
     ("busy", ("database is locked", "queuepool limit")),
@@ -194,10 +196,43 @@ def make_engine(url: str) -> sa.Engine:
         engine = sa.create_engine(u, connect_args={"timeout": BUSY_TIMEOUT_S})
         sa.event.listen(engine, "connect", _sqlite_connect)
         sa.event.listen(engine, "begin", _sqlite_begin)
+        if (path := _sqlite_file(u)) is not None:
+            sa.event.listen(engine, "begin", _SameFile(path), insert=True)
         return engine
     connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if u.get_backend_name() == "postgresql" else {}
     # pre_ping: a pooled connection from before a server restart is replaced instead of failing.
     return sa.create_engine(u, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _sqlite_file(u: sa.URL) -> Path | None:
+    """The file behind a SQLite URL (plain path or file: URI), None for an in-memory database."""
+    db = u.database or ""
+    if db.startswith("file:"):
+        db = db[len("file:") :].split("?", 1)[0]
+    return None if db in ("", ":memory:") else Path(db).absolute()
+
+
+class _SameFile:
+    """Refuse to BEGIN once the SQLite file is deleted or replaced under a running server.
+
+    Pooled connections keep the old file open: without this check they would go on writing to a
+    deleted file (every write "succeeds", and all of it is gone at the next start) or to the file
+    a backup restore swapped out. The file's identity is taken at the first transaction.
+    """
+
+    def __init__(self, path: Path):
+        self.path, self.identity = path, None
+
+    def __call__(self, conn: sa.Connection) -> None:
+        try:
+            st = os.stat(self.path)
+            identity = (st.st_dev, st.st_ino)
+        except FileNotFoundError:
+            identity = None
+        if self.identity is None and identity is not None:
+            self.identity = identity
+        elif identity != self.identity:
+            raise sqlite3.OperationalError(f"{self.path} was deleted or replaced while the server was running")
 
 
 def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
