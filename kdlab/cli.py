@@ -9,6 +9,8 @@ import sys
 from kdlab.core.params import ParamError, validate
 from kdlab.core.result import jsonable
 from kdlab.demos import DEMOS, load
+from kdlab.practice.accounts import add_cli as add_accounts_cli
+from kdlab.practice.accounts import cli_main as accounts_main
 
 
 def _add_demo_parser(sub, demo: str) -> None:
@@ -38,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check-bank", help="validate every question file")
     check.add_argument("root", nargs="?", default=None, help="bank folder (default: questions/)")
     sub.add_parser("bench", help="time and measure each demo's default run")
+    add_accounts_cli(sub)
     # The subcommand is always argv[0]; only its demo is imported (torch costs seconds).
     for demo in DEMOS:
         if argv and argv[0] == demo:
@@ -50,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         from kdlab.practice.bank import check_main
 
         return check_main(args.root)
+    if args.command == "accounts":
+        return accounts_main(args)
     if args.command == "bench":
         from kdlab.bench import main as bench_main
 

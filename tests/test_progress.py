@@ -111,7 +111,7 @@ def test_migration_from_version_1_keeps_every_row(url):
 
     with open_store(url) as store:
         with store.engine.connect() as conn:
-            assert schema.current_version(conn) == 2
+            assert schema.current_version(conn) == schema.SCHEMA_VERSION
         ada = store.learner("ADA")
         assert ada == Learner(1, "Ada")
         old = store.history(ada)
@@ -148,7 +148,7 @@ def test_stores_opened_at_once_on_a_new_database_create_it_once(url):
     assert outcomes == ["ok"] * 4
     engine = make_engine(url)
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT version FROM schema_version")).scalars().all() == [2]
+        assert conn.execute(sa.text("SELECT version FROM schema_version")).scalars().all() == [schema.SCHEMA_VERSION]
     engine.dispose()
 
 

@@ -13,10 +13,12 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateColumn
 
 NAME_MAX = 40  # learner names
 QID_MAX = 80  # question ids ("c03-knowledge-distillation")
 ANSWER_MAX = 5000  # a typed answer; pages bound their text boxes with it (max_chars)
+PASSWORD_HASH_MAX = 255  # an argon2id hash is about 100 characters
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -55,6 +57,12 @@ learners = sa.Table(
     sa.Column("key", sa.String(3 * NAME_MAX), nullable=False, unique=True),  # casefold() may triple
     sa.Column("name", sa.String(NAME_MAX), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # Added in version 3, for sign-in (kdlab/practice/accounts.py). A learner created by a typed
+    # name (KDLAB_AUTH=none) or through OIDC has no password; OIDC learners' keys start with a space.
+    sa.Column("teacher", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("password_hash", sa.String(PASSWORD_HASH_MAX)),  # argon2id, never the password
+    sa.Column("failed_signins", sa.Integer, nullable=False, server_default=sa.text("0")),
+    sa.Column("locked_until", UTCDateTime),  # no sign-in before then (too many failures)
 )
 
 attempts = sa.Table(
@@ -98,6 +106,19 @@ review_logs = sa.Table(
     sa.Column("review_datetime", UTCDateTime, nullable=False),
     sa.Column("review_duration", sa.Integer),
     sa.Index("ix_review_logs_learner", "learner_id", "question_id"),
+)
+
+join_codes = sa.Table(
+    "join_codes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex of the code
+    sa.Column("hint", sa.String(8), nullable=False),  # the code's last characters, to tell codes apart
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("learners.id")),  # None: from the command line
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("max_uses", sa.Integer),  # None: no limit
+    sa.Column("uses", sa.Integer, nullable=False, server_default=sa.text("0")),
 )
 
 
@@ -164,7 +185,39 @@ def _add_attempt_seconds(conn: Connection) -> None:
     conn.execute(sa.text(f"ALTER TABLE attempts ADD COLUMN seconds {float_type}"))
 
 
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_v1, 2: _add_attempt_seconds}
+def _add_accounts(conn: Connection) -> None:
+    # Sign-in: the teacher role, password hashes, failed sign-ins, and class join codes. Existing
+    # learners become non-teachers without a password (a teacher gives them one: `python -m kdlab
+    # accounts password NAME`). The columns are frozen copies, like _create_v1's tables.
+    for column in (
+        sa.Column("teacher", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("password_hash", sa.String(PASSWORD_HASH_MAX)),
+        sa.Column("failed_signins", sa.Integer, nullable=False, server_default=sa.text("0")),
+        sa.Column("locked_until", UTCDateTime),
+    ):
+        ddl = CreateColumn(column).compile(dialect=conn.dialect)
+        conn.execute(sa.text(f"ALTER TABLE learners ADD COLUMN {ddl}"))
+    v3 = sa.MetaData()
+    sa.Table("learners", v3, sa.Column("id", sa.Integer, primary_key=True))  # for the foreign key only
+    sa.Table(
+        "join_codes",
+        v3,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("code_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("hint", sa.String(8), nullable=False),
+        sa.Column("created_by", sa.Integer, sa.ForeignKey("learners.id")),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("expires_at", UTCDateTime, nullable=False),
+        sa.Column("max_uses", sa.Integer),
+        sa.Column("uses", sa.Integer, nullable=False, server_default=sa.text("0")),
+    ).create(conn)
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _create_v1,
+    2: _add_attempt_seconds,
+    3: _add_accounts,
+}
 SCHEMA_VERSION = max(MIGRATIONS)
 _LOCK_KEY = 0x6B646C6162  # "kdlab": the advisory lock that serialises migrations on PostgreSQL
 

@@ -2,6 +2,10 @@
 
 Every call into the store goes through `safely`: if the database cannot be opened or
 written, the page says so once and carries on; questions and demos never depend on it.
+
+Who the learner is comes from `learner()` and nowhere else. With KDLAB_AUTH=none (the default,
+one's own laptop) it is the name typed in the sidebar and kept in the URL; with KDLAB_AUTH=accounts
+or oidc it is whoever signed in in this session (pages/practice/signin.py), and the URL has no say.
 """
 
 from __future__ import annotations
@@ -26,7 +30,21 @@ def _open() -> Store | StoreUnavailable:
 
 
 def profile_picker() -> None:
-    """The learner's name in the sidebar, kept in the URL so it survives a reload."""
+    """The learner in the sidebar: a typed name, or the sign-in box when KDLAB_AUTH asks for one."""
+    from pages.practice import signin  # it imports this module
+
+    mode = signin.mode()
+    if mode != "none":
+        signin.sidebar(mode)
+        opened = _open()
+        if mode != "invalid" and isinstance(opened, StoreUnavailable):
+            _unavailable(opened, st.sidebar)
+        return
+    _name_box()
+
+
+def _name_box() -> None:
+    """The learner's name in the sidebar, kept in the URL so it survives a reload (KDLAB_AUTH=none)."""
     if "learner_name" not in st.session_state:
         st.session_state.learner_name = st.query_params.get("learner", "")
     st.sidebar.text_input(
@@ -56,8 +74,18 @@ def store() -> Store | None:
     return None if isinstance(opened, StoreUnavailable) else opened
 
 
+def reset() -> None:
+    """Reopen the store on the next call (after it failed)."""
+    _open.clear()
+
+
 def learner() -> Learner | None:
-    """The current learner, or None (no name given, or no database)."""
+    """The current learner, or None (nobody signed in or no name given, or no database)."""
+    from pages.practice import signin  # it imports this module
+
+    if signin.mode() != "none":
+        who = signin.current()
+        return None if who is None else Learner(who.id, who.name)
     name = st.session_state.get("learner_name", "").strip()
     if not name:
         return None
@@ -78,7 +106,7 @@ def safely(call: Callable[[Store], Any]) -> Any | None:
         return call(s)
     except StoreUnavailable as err:
         s.close()  # its pooled connections are no use now
-        _open.clear()  # reconnect on a later run
+        reset()  # reconnect on a later run
         _unavailable(err)
         return None
 
