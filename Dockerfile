@@ -4,7 +4,9 @@ FROM python:3.11-slim
 ENV PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     KDLAB_TORCH_THREADS=1 \
-    KDLAB_MAX_JOBS=2
+    KDLAB_MAX_JOBS=2 \
+    KDLAB_AUTH=accounts
+# A server is shared: learners sign in (docs/deploy.md, "Sign-in"). Never KDLAB_AUTH=none here.
 
 WORKDIR /app
 COPY requirements.txt .
