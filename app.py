@@ -37,7 +37,6 @@ def main() -> None:
     st.set_page_config(page_title="KD Lab", page_icon="🧪", layout="wide")
     language_switch()
     profile_picker()
-    warm_up()
     pages = {"home": st.Page(home.render, title=t("nav.home"), icon="🏠", url_path="home", default=True)}
     for demo in DEMOS:
         pages[f"demo-{demo}"] = st.Page(
@@ -60,6 +59,7 @@ def main() -> None:
         if section:
             menu[t(label)] = section
     st.navigation(menu, expanded=False).run()
+    warm_up()  # only scripts/warm.py's run asks for it (?warm=1)
 
 
 # A folder named pages/ beside app.py makes Streamlit run a process's first script run (under

@@ -4,9 +4,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-
-# No background warm-up (torch import, teacher training) racing the tests for the 2 cores.
-os.environ.setdefault("KDLAB_WARM_UP", "0")
 # Tests assume the default sign-in mode (a typed name), even inside the Docker image, which sets
 # KDLAB_AUTH=accounts; tests of the other modes set it themselves (tests/test_signin.py).
 os.environ["KDLAB_AUTH"] = "none"

@@ -377,3 +377,14 @@ def test_home_and_check_bank_survive_a_list_typo(tmp_path, monkeypatch):
     assert any("problem(s) in the question bank" in e.label for e in at.expander)
     at = open_url(at, "c01-machine-learning")
     assert not at.exception and at.header[0].value.startswith("What is machine learning")
+
+
+def test_loading_the_bank_never_imports_torch():
+    """A cold server loads the bank on its first page; torch would cost seconds there (find_spec on
+    kdlab.distill.loss used to import kdlab.distill, and with it torch)."""
+    import subprocess
+    import sys
+
+    code = "import sys; from kdlab.practice.bank import load_bank; load_bank(); print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr

@@ -8,7 +8,6 @@ file instead of importing it keeps the bank check fast (no torch import).
 from __future__ import annotations
 
 import ast
-import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,17 +16,23 @@ class SourceError(LookupError):
     pass
 
 
+KDLAB = Path(__file__).resolve().parents[1]  # the kdlab package folder
+
+
 @lru_cache(maxsize=128)
 def _module_file(module: str) -> Path:
-    if not module.startswith("kdlab"):
+    """The file of a kdlab module, found on disk: importlib's find_spec would import its parent
+    packages, and kdlab.distill's __init__ imports torch (seconds on a cold server)."""
+    parts = module.split(".")
+    if parts[0] != "kdlab":
         raise SourceError(f"{module!r}: only kdlab modules can be shown")
-    try:
-        spec = importlib.util.find_spec(module)
-    except (ImportError, ValueError):
-        spec = None
-    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+    if not all(part.isidentifier() for part in parts):
         raise SourceError(f"no module {module!r}")
-    return Path(spec.origin)
+    base = KDLAB.joinpath(*parts[1:])
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    raise SourceError(f"no module {module!r}")
 
 
 def find_source(ref: str) -> str:

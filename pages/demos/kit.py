@@ -163,14 +163,16 @@ def demo_page(demo: str, title: str | None = None) -> ModuleType | None:
     """pages/demos/<demo>.py, imported when first needed (torch costs seconds on a fresh server),
     with `title` and a loading message on screen at once; None while that page is being written."""
     name = f"pages.demos.{demo}"
-    if name in sys.modules:
-        return sys.modules[name]
+    module = sys.modules.get(name)
+    # The warm-up thread may be importing it right now: a half-imported module is not ready.
+    if module is not None and not getattr(module.__spec__, "_initializing", False):
+        return module
     with (slot := st.empty()).container():
         if title:
             st.header(title, anchor=False)
         st.info(t("demo_kit.loading"), icon="⏳")
     try:
-        return importlib.import_module(name)
+        return importlib.import_module(name)  # waits for another thread's import of it to finish
     except ModuleNotFoundError as err:
         if err.name != name:
             raise
@@ -179,21 +181,15 @@ def demo_page(demo: str, title: str | None = None) -> ModuleType | None:
         slot.empty()
 
 
-_warm_lock = threading.Lock()
-_warm_started = False
-
-
 def warm_up() -> None:
-    """Once per server process, in the background: import torch and train the shared teacher in
-    the job queue, so the first learner on a deep-learning page waits for neither.
-    KDLAB_WARM_UP=0 turns it off (the tests do)."""
-    global _warm_started
-    with _warm_lock:
-        if _warm_started or os.environ.get("KDLAB_WARM_UP", "1") == "0":
-            return
-        _warm_started = True
-    threading.Thread(target=_warm, name="kdlab-warm-up", daemon=True).start()
-
-
-def _warm() -> None:
-    importlib.import_module("pages.demos.distill").start_teacher()
+    """Import torch and train the shared teacher now, in this script run, when the run asks for it
+    with ?warm=1: scripts/warm.py does, once, right after the server starts (the Dockerfile runs
+    it), so the first learner on a deep-learning page waits for neither. Never in a background
+    thread: two threads importing modules in different orders can each get the other's module
+    half-initialised (Python's import deadlock avoidance), which showed as an AttributeError on
+    a learner's page."""
+    if st.query_params.get("warm") != "1":
+        return
+    module = demo_page("distill")
+    if module is not None:
+        module.start_teacher().future.result(timeout=JOB_SECONDS)

@@ -49,8 +49,14 @@ def healthy(url: str) -> bool:
 
 
 @contextmanager
-def running_app(log_path: Path, timeout: float = 60.0, env: dict | None = None) -> Iterator[tuple[str, int]]:
-    """Yield (base URL, server pid) once /_stcore/health says ok; stop the server on exit, also on failure."""
+def running_app(
+    log_path: Path, timeout: float = 60.0, env: dict | None = None, warm: bool = True
+) -> Iterator[tuple[str, int]]:
+    """Yield (base URL, server pid) once /_stcore/health says ok; stop the server on exit, also on failure.
+
+    warm: make the server's first script run first, as the Dockerfile does (scripts/warm.py), so
+    a learner's deep link never lands on Streamlit's legacy first run; False for a cold server.
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py",
@@ -69,6 +75,9 @@ def running_app(log_path: Path, timeout: float = 60.0, env: dict | None = None) 
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s:\n{tail(log_path)}")
                 time.sleep(0.2)
+            if warm:
+                subprocess.run([sys.executable, str(ROOT / "scripts" / "warm.py"), url], check=True,
+                               timeout=timeout, capture_output=True)  # fmt: skip
             yield url, proc.pid
         finally:
             proc.terminate()

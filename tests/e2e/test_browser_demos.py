@@ -100,3 +100,30 @@ def test_cnn_trains_with_the_learners_settings(tab, expect):
     expect(tab.page.get_by_role("heading", name=en("cnn.confusion_title"))).to_be_visible()
     assert tab.page.locator("[data-testid='stPlotlyChart']").count() >= 4  # curves, confusions, filters, maps
     tab.assert_clean()
+
+
+def loss_curve(tab) -> list[float]:
+    """The regression panel's loss-per-step line, as the browser plotted it."""
+    for figure in tab.plotly_traces():
+        for trace in figure:
+            if trace["y"] and trace["x"] and len(trace["y"]) > 20:
+                return trace["y"]
+    raise AssertionError("no loss curve on the page")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_question_walks_through_its_experiment(tab, lang, expect):
+    """p01: the experiment runs on the question's own page; its control retrains it there."""
+    tab.open(f"/p01-linear-regression?lang={lang}")
+    title = f"{translate(lang, 'question.live_title')}: {translate(lang, 'demo.regression')}"
+    expect(tab.page.get_by_role("heading", name=re.compile(re.escape(title)))).to_be_visible()
+    tab.chart()
+    before = loss_curve(tab)
+    press(tab, translate(lang, "params.regression.lr"), "End")  # the largest learning rate: 2
+    tab.idle()
+    tab.page.wait_for_timeout(500)  # Plotly redraws after the run
+    after = loss_curve(tab)
+    assert before[-1] < before[0] / 10  # lr 0.1: the loss falls by orders of magnitude
+    assert after[-1] > after[0] / 2  # lr 2, the stable limit: it bounces and never falls
+    expect(tab.page.get_by_text(translate(lang, "question.live_open"))).to_be_visible()
+    tab.assert_clean()

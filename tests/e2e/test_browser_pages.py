@@ -98,3 +98,34 @@ def test_practice_pages_open(tab, path, title, expect):
     tab.open(f"/{path}?lang=en")
     expect(tab.page.get_by_role("heading", name=translate("en", title))).to_be_visible()
     tab.assert_clean()
+
+
+def test_the_sidebar_shows_every_navigation_title_and_no_file_name(tab, expect):
+    tab.open("/?lang=en")
+    nav = tab.page.locator("[data-testid='stSidebarNav']")
+    expect(nav.get_by_text(translate("en", "nav.home"), exact=True)).to_be_visible()
+    text = nav.inner_text()
+    for file_name in ("app", "common", "store", "kit", "question", "home.py"):
+        assert file_name not in text.split("\n"), text
+    tab.assert_clean()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Streamlit 1.67 runs a server's first script run in its legacy pages/ mode: a deep link as "
+    "the very first request of a fresh server gets a 'Page not found' dialog over the right page. "
+    "scripts/warm.py (run by the Dockerfile and by these tests' server) makes that first run instead.",
+)
+def test_a_deep_link_as_a_cold_servers_first_request(browser, tmp_path):
+    from appserver import running_app
+
+    env = {"KDLAB_DB_PATH": str(tmp_path / "progress.db"), "KDLAB_DATABASE_URL": ""}
+    with running_app(tmp_path / "server.log", env=env, warm=False) as (url, _pid):
+        page = browser.new_page()
+        try:
+            page.goto(f"{url}/{QID}?lang=en")
+            page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+            page.wait_for_timeout(500)
+            assert page.get_by_text("Page not found").count() == 0
+        finally:
+            page.close()
