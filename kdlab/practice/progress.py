@@ -39,6 +39,7 @@ import io
 import math
 import os
 import sqlite3
+import time
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -239,7 +240,17 @@ def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     dbapi_conn.isolation_level = None  # sqlite3 must not BEGIN on its own: _sqlite_begin does
     dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
     # WAL: readers never block the writer; NORMAL sync is safe from corruption in WAL mode.
-    dbapi_conn.execute("PRAGMA journal_mode = WAL")
+    # Switching a new file to WAL takes an exclusive lock that the busy handler does not wait for:
+    # several connections opening a brand-new database at once get "database is locked". Retry.
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            dbapi_conn.execute("PRAGMA journal_mode = WAL")
+            break
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
     dbapi_conn.execute("PRAGMA synchronous = NORMAL")
     dbapi_conn.execute("PRAGMA foreign_keys = ON")
 
