@@ -270,8 +270,10 @@ def test_csv_export_round_trips_commas_quotes_newlines_and_chinese(store):
 
     text = store.export_csv(ada)
     assert text.splitlines()[0] == ",".join(HISTORY_COLUMNS)
-    plain = list(csv.DictReader(io.StringIO(text, newline="")))  # any CSV reader sees the same cells
-    assert [r["answer"] for r in plain] == [a or "" for a in answers] + [""]
+    plain = list(csv.DictReader(io.StringIO(text, newline="")))  # any CSV reader sees the same cells,
+    # except that text a spreadsheet would run as a formula starts with a quote (issue 17)
+    shown = ["'" + a if a and a.startswith("=") else a or "" for a in answers]
+    assert [r["answer"] for r in plain] == [*shown, ""]
     assert plain[-1]["rating"] == "hard" and plain[0]["at"] == "2025-03-01T09:00:00+00:00"
     assert read_csv(text) == store.history(ada)
     assert read_csv("\ufeff" + text) == store.history(ada)  # as saved by Excel

@@ -170,6 +170,9 @@ def new_mock_id() -> str:
     return uuid.uuid4().hex
 
 
+_JOINERS = "\u200c\u200d"
+
+
 def clean_name(name: str) -> str:
     """A learner's name as stored: NFC, whitespace collapsed; ValueError if unusable."""
     name = " ".join(unicodedata.normalize("NFC", name).split())
@@ -177,7 +180,8 @@ def clean_name(name: str) -> str:
         raise ValueError("a learner name cannot be empty")
     if len(name) > NAME_MAX:
         raise ValueError(f"a learner name has at most {NAME_MAX} characters")
-    if not name.isprintable():
+    # Zero-width joiner and non-joiner are letters' glue (emoji sequences, Persian, Indic scripts).
+    if not all(ch.isprintable() or ch in _JOINERS for ch in name):
         raise ValueError("a learner name cannot contain control characters")
     return name
 
@@ -590,6 +594,11 @@ def _attempt(learner: Learner, qid: str, kind: str, lang: str, now: datetime | N
 # CSV: one column per HISTORY_COLUMNS entry; times in ISO 8601 UTC, true/false, empty for None.
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection): such text,
+# and text already starting with the quote, gets one leading "'" that read_csv removes again.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
 def to_csv(rows: list[dict]) -> str:
     def cell(value: object) -> str:
         if value is None:
@@ -598,6 +607,8 @@ def to_csv(rows: list[dict]) -> str:
             return "true" if value else "false"
         if isinstance(value, datetime):
             return value.isoformat()
+        if isinstance(value, str) and value.startswith(_FORMULA_START):
+            return "'" + value
         return str(value)
 
     out = io.StringIO()
@@ -620,6 +631,10 @@ def read_csv(text: str) -> list[dict]:
     if header != HISTORY_COLUMNS:
         raise ValueError(f"not a KD Lab history: expected columns {HISTORY_COLUMNS}, got {header}")
     return [
-        {c: (parse.get(c, str)(v) if v != "" else None) for c, v in zip(HISTORY_COLUMNS, values, strict=True)}
+        {c: (parse.get(c, _text)(v) if v != "" else None) for c, v in zip(HISTORY_COLUMNS, values, strict=True)}
         for values in reader
     ]
+
+
+def _text(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") else cell

@@ -7,10 +7,10 @@ import streamlit as st
 from kdlab.demos import DEMOS
 from kdlab.practice.bank import DIFFICULTIES, KINDS
 from pages.practice.store import learner, safely, when
-from pages.shared.common import bank, lang, page_link, t
+from pages.shared.common import SEARCH_MAX, bank, lang, page_link, plain, t
 
 DIFFICULTY_ICON = {"easy": "🟢", "medium": "🟡", "hard": "🔴"}
-DEMO_ICON = {"regression": "📈", "cnn": "🖼️", "distill": "⚗️", "qlearning": "🧭", "ecommerce": "🛒"}
+DEMO_ICON = {"regression": "📈", "cnn": "🖼️", "distill": "⚗️", "qlearning": "🧭", "ecommerce": "🛒", "rnn": "💬", "playground": "🧠"}
 
 
 def render() -> None:
@@ -36,7 +36,10 @@ def render() -> None:
             page_link(f"demo-{demo}", t(f"demo.{demo}"), icon=DEMO_ICON.get(demo))
 
     st.subheader(t("home.questions_title"))
-    query = st.text_input(t("home.search"), placeholder=t("home.search_placeholder"), key="home_query")
+    # max_chars is enforced by the server too (Streamlit cuts a longer value when it arrives).
+    query = st.text_input(
+        t("home.search"), placeholder=t("home.search_placeholder"), key="home_query", max_chars=SEARCH_MAX
+    )
     c1, c2, c3 = st.columns([1, 1, 2])
     kind_labels = {k: t(f"kind.{k}") for k in KINDS}  # looked up now: format_func may run outside a run
     level_labels = {d: t(f"difficulty.{d}") for d in DIFFICULTIES}
@@ -80,9 +83,9 @@ def _due_today() -> None:
         return
     with st.container(border=True):
         if not due:
-            st.markdown(t("practice.nothing_due", name=who.name))
+            st.markdown(t("practice.nothing_due", name=plain(who.name)))
             return
-        st.markdown(t("practice.due_title", name=who.name, n=len(due)))
+        st.markdown(t("practice.due_title", name=plain(who.name), n=len(due)))
         b = bank()  # once: each call re-reads the bank's file times
         for qid, when_due in due[:10]:
             q = b.get(qid, lang())

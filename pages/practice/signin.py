@@ -35,7 +35,7 @@ from kdlab.practice.accounts import (
 )
 from kdlab.practice.progress import NAME_MAX, Learner, StoreUnavailable
 from pages.practice import store as progress_store
-from pages.shared.common import t
+from pages.shared.common import plain, t
 
 SESSION_KEY = "_kdlab_signed_in"
 MESSAGE_KEY = "_kdlab_signin_message"
@@ -149,7 +149,7 @@ def _signed_in_box(who: SignedIn, on_sign_out: Callable[[], None]) -> None:
     """Who is signed in, and a sign-out button (its callback runs before the next run draws anything)."""
     box = st.sidebar.container(border=True)
     badge = f" · {t('signin.teacher_badge')}" if who.teacher else ""
-    box.markdown(t("signin.signed_in_as", name=who.name) + badge)
+    box.markdown(t("signin.signed_in_as", name=plain(who.name)) + badge)
     box.button(t("signin.sign_out"), key="signin_out", icon="🚪", on_click=on_sign_out)
 
 
@@ -253,7 +253,7 @@ def _teacher_panel(who: SignedIn) -> None:
             )
         elif result and result[0] == "account":
             _, name, password = result
-            st.caption(t("signin.added", name=name))
+            st.caption(t("signin.added", name=plain(name)))
             st.code(password, language=None)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
 import streamlit as st
 
@@ -53,6 +54,16 @@ def _load_bank(signature: tuple) -> Bank:
 
 def bank() -> Bank:
     return _load_bank(_bank_signature())
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+SEARCH_MAX = 200  # characters of a search: Streamlit cuts a longer one on arrival (issue 17: 10 MB cost 13 s)
+
+
+def plain(text: str) -> str:
+    """Text a person typed (a learner's name), escaped so Markdown shows it as typed: no link, no
+    image fetched by every visitor's browser, no emphasis."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def register_pages(pages: dict) -> None:
