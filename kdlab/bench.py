@@ -23,6 +23,7 @@ TARGETS = {
     "distill": 5.0,
     "distill-sweep": None,
     "distill-omit": None,
+    "playground": 2.0,
 }
 
 
