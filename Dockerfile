@@ -19,8 +19,10 @@ RUN useradd --create-home kdlab && chown -R kdlab /app
 USER kdlab
 
 EXPOSE 8501
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
-  CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health').read() != b'ok')"
+# Live (the web server answers) and ready (the bank loads, the progress database answers).
+HEALTHCHECK --interval=30s --timeout=15s --start-period=30s \
+  CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health').read() != b'ok')" \
+   && python -m kdlab ready
 # scripts/warm.py makes the server's first script run (Streamlit's legacy pages/ run, which would
 # greet a learner's deep link with "Page not found") and starts the background warm-up.
 CMD ["sh", "-c", "python scripts/warm.py http://127.0.0.1:8501 --timeout 120 & exec streamlit run app.py --server.port=8501 --server.address=0.0.0.0"]

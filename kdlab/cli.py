@@ -33,6 +33,27 @@ def _add_demo_parser(sub, demo: str) -> None:
     p.add_argument("--json", action="store_true", help="print the whole result as JSON")
 
 
+def ready() -> int:
+    """The app's dependencies, checked the way its first page uses them."""
+    from kdlab.practice.bank import load_bank
+    from kdlab.practice.progress import StoreUnavailable, open_store
+
+    problems = []
+    bank = load_bank()
+    if not bank.questions:
+        problems.append("question bank: no question loads (python -m kdlab check-bank says why)")
+    try:
+        with open_store() as store:
+            store.learners()
+    except StoreUnavailable as err:
+        problems.append(f"progress database: {err}")
+    for problem in problems:
+        print(f"not ready: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"ready: {len(bank.ids())} questions, progress database answers")
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m kdlab", description=__doc__)
@@ -40,6 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check-bank", help="validate every question file")
     check.add_argument("root", nargs="?", default=None, help="bank folder (default: questions/)")
     sub.add_parser("bench", help="time and measure each demo's default run")
+    sub.add_parser(
+        "ready",
+        help="readiness for a deployment's probe: the bank loads and the progress database answers",
+        description="Exit 0 and print 'ready' when the question bank loads and the progress database "
+        "answers a query; else exit 1 and say which part is not ready. /_stcore/health only says the "
+        "web server is up.",
+    )
     add_accounts_cli(sub)
     # The subcommand is always argv[0]; only its demo is imported (torch costs seconds).
     for demo in DEMOS:
@@ -55,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         return check_main(args.root)
     if args.command == "accounts":
         return accounts_main(args)
+    if args.command == "ready":
+        return ready()
     if args.command == "bench":
         from kdlab.bench import main as bench_main
 

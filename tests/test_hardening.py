@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+from pathlib import Path
 
-from tests.test_app import start
+import pytest
+
+from tests.test_app import open_url, start
 
 
 def test_a_huge_search_costs_no_more_than_a_short_one():
@@ -57,3 +62,40 @@ def test_the_csv_export_never_hands_a_spreadsheet_a_formula(tmp_path):
     cells = [line.split(",")[-1] for line in text.splitlines()[1:]]
     assert not any(c.lstrip('"').startswith(("=", "+", "-", "@", "\t")) for c in cells), cells
     assert [r["answer"] for r in read_csv(text)] == [r["answer"] for r in rows] == answers
+
+
+
+@pytest.mark.parametrize("scenario", ["ctr", "demand", "profile", "images"])
+def test_every_ecommerce_scenario_keeps_the_job_time_budget(scenario):
+    """Issue 17: the demand and profile scenarios ran 5 s past a 3 s budget."""
+    from kdlab.core import budget
+    from kdlab.shop import ecommerce
+
+    with budget.deadline(0.0), pytest.raises(budget.BudgetExceeded):
+        ecommerce.run(scenario=scenario, seeds=1)
+
+
+def test_a_readiness_check_for_the_deployments_probe(tmp_path):
+    """/_stcore/health says only that the web server is up; `python -m kdlab ready` checks the rest."""
+
+    def ready(url: str) -> subprocess.CompletedProcess:
+        env = {"KDLAB_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
+        return subprocess.run([sys.executable, "-m", "kdlab", "ready"], capture_output=True, text=True,
+                              env=env, timeout=60, cwd=Path(__file__).resolve().parent.parent)  # fmt: skip
+
+    good = ready(f"sqlite:///{tmp_path / 'p.db'}")
+    assert good.returncode == 0 and good.stdout.startswith("ready: 50 questions"), good.stderr
+    bad = ready(f"sqlite:///{tmp_path / 'no' / 'such' / 'p.db'}")
+    assert bad.returncode == 1 and "not ready: progress database" in bad.stderr
+
+
+def test_learners_are_not_shown_server_paths(tmp_path, monkeypatch):
+    missing = tmp_path / "secret-folder" / "deeper" / "progress.db"
+    monkeypatch.setenv("KDLAB_DATABASE_URL", f"sqlite:///{missing}")
+    from tests.test_practice_pages import start as start_as
+
+    at = open_url(start_as("en", learner="Ada"), "c03-knowledge-distillation")
+    assert not at.exception
+    said = [w.value for w in [*at.warning, *at.sidebar.warning]]
+    assert any("Progress is not being saved" in w for w in said)
+    assert not any("secret-folder" in w or str(tmp_path) in w for w in said), said

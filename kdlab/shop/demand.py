@@ -27,6 +27,7 @@ import time
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
 
+from kdlab.core import budget
 from kdlab.shop.scenario import ModelRow, ScenarioResult, finish, ms_per_1000
 from kdlab.shop.world import Catalogue, Sales, daily_sales, make_catalogue
 
@@ -137,6 +138,7 @@ def run_demand(seeds: int = 3, alpha: float = 0.7, weeks: int = 8) -> ScenarioRe
     scores = {k: {m: [] for m in METRICS} for k in keys}
     kept = {}
     for seed in seed_list:
+        budget.check()  # the page's job time budget, once per seed (a seed takes under a second)
         catalogue, sales = make_sales(seed, weeks)
         n_days = sales.units.shape[2]
         train_days = np.arange(WARM_UP, n_days - TEST_DAYS)

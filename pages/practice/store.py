@@ -10,6 +10,7 @@ or oidc it is whoever signed in in this session (pages/practice/signin.py), and 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,8 @@ import streamlit as st
 
 from kdlab.practice.progress import NAME_MAX, Learner, Store, StoreUnavailable, clean_name, open_store
 from pages.shared.common import lang, t
+
+_LOG = logging.getLogger("kdlab")
 
 
 @st.cache_resource(ttl=60, show_spinner=False)
@@ -65,7 +68,9 @@ def _name_box() -> None:
 
 
 def _unavailable(err: StoreUnavailable, where=st) -> None:
-    where.warning(t("practice.unavailable", reason=t(f"practice.reason_{err.reason}"), where=err.where), icon="💾")
+    """Say why in the learner's words; the database's path or host goes to the server's log only."""
+    _LOG.warning("progress store unavailable: %s", err)
+    where.warning(t("practice.unavailable", reason=t(f"practice.reason_{err.reason}")), icon="💾")
 
 
 def store() -> Store | None:
