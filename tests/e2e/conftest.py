@@ -40,11 +40,17 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory) -> Iterator[str]:
+def app_server(tmp_path_factory) -> Iterator[tuple[str, int]]:
+    """(base URL, server pid) of the one server the browser tests share."""
     # Learners' progress goes to a throwaway SQLite file, never to ~/.kdlab or a configured database.
     db = {"KDLAB_DB_PATH": str(tmp_path_factory.mktemp("e2e") / "progress.db"), "KDLAB_DATABASE_URL": ""}
-    with running_app(ARTIFACTS / "server.log", env=db) as (url, _pid):
-        yield url
+    with running_app(ARTIFACTS / "server.log", env=db) as (url, pid):
+        yield url, pid
+
+
+@pytest.fixture(scope="session")
+def app_url(app_server) -> str:
+    return app_server[0]
 
 
 @pytest.fixture(scope="session")

@@ -129,3 +129,41 @@ def test_a_deep_link_as_a_cold_servers_first_request(browser, tmp_path):
             assert page.get_by_text("Page not found").count() == 0
         finally:
             page.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads, from /proc."""
+    import os
+    from pathlib import Path
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_an_idle_mock_interview_costs_the_server_almost_nothing(browser, app_server, expect):
+    """Issue 17: the clock reran the page every second, 27% of a core per idle tab. It ticks in the
+    browser now: three idle tabs cost the server under 2% of a core each."""
+    import time
+
+    url, pid = app_server
+    contexts = []
+    try:
+        for _ in range(3):
+            context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US")
+            page = context.new_page()
+            page.goto(f"{url}/mock-interview?lang=en")
+            page.get_by_role("button", name=translate("en", "mock.start")).click()
+            expect(page.get_by_role("button", name=translate("en", "question.reveal"))).to_be_visible()
+            clock = page.frame_locator("iframe").locator("#clock")
+            expect(clock).to_contain_text("00:0")
+            contexts.append(context)
+        time.sleep(2)  # the last page's run and charts settle
+        before, start = cpu_seconds(pid), time.monotonic()
+        time.sleep(6)
+        share = (cpu_seconds(pid) - before) / (time.monotonic() - start) / len(contexts)
+        ticking = contexts[0].pages[0].frame_locator("iframe").locator("#clock").inner_text()
+        assert share < 0.02, f"{share:.1%} of a core per idle tab"
+        assert ticking.startswith("⏱️ 00:") and ticking != "⏱️ 00:00"  # the clock still moves
+    finally:
+        for context in contexts:
+            context.close()
