@@ -449,6 +449,53 @@ def test_a_server_that_stops_under_a_live_store_is_reported():
     store.close()
 
 
+def _postgres_processes(url: str) -> list[int]:
+    """The postmaster listening on this URL's port, and its children (the backends)."""
+    port = sa.make_url(url).port
+    procs = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cmd = open(f"/proc/{entry}/cmdline", "rb").read().split(b"\0")  # noqa: SIM115
+                ppid = int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1])  # noqa: SIM115
+            except (OSError, IndexError, ValueError):
+                continue
+            procs[int(entry)] = (cmd, ppid)
+    master = [pid for pid, (cmd, _) in procs.items() if b"-p" in cmd and str(port).encode() in cmd]
+    return master + [pid for pid, (_, ppid) in procs.items() if ppid in master]
+
+
+def test_a_frozen_postgres_fails_a_call_within_seconds_instead_of_hanging():
+    """Issue 17: a PostgreSQL that stops answering (SIGSTOP: connections stay open) held the session
+    that owned the pooled connection for over 100 s. Now every call gives up within seconds."""
+    import signal
+
+    pg_server.skip_or_fail()
+    with pg_server.running_postgres() as url:
+        store = open_store(url)
+        ada = store.learner("Ada")
+        store.record_quiz(ada, "c01", 0, True, "en")  # the pool now holds an open connection
+        frozen = _postgres_processes(url)
+        assert frozen, "found the server's processes"
+        for pid in frozen:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            for call in (lambda: store.record_quiz(ada, "c01", 1, True, "en"), lambda: store.due(ada)):
+                began = time.monotonic()
+                with pytest.raises(StoreUnavailable) as caught:
+                    call()
+                assert caught.value.reason == "unreachable"
+                assert time.monotonic() - began < 10
+            began = time.monotonic()
+            with pytest.raises(StoreUnavailable):  # a page opening the store afresh: connect_timeout
+                open_store(url)
+            assert time.monotonic() - began < 10
+        finally:
+            for pid in frozen:
+                os.kill(pid, signal.SIGCONT)
+        store.close()
+
+
 # Concurrency: several processes, each with several threads sharing one store, all at once
 
 

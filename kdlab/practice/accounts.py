@@ -46,7 +46,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from kdlab.practice.progress import Learner, Store, StoreUnavailable, clean_name, open_store
+from kdlab.practice.progress import Learner, Store, StoreUnavailable, answer_within, clean_name, open_store
 from kdlab.practice.schema import NAME_MAX, join_codes, learners
 
 ENV_AUTH = "KDLAB_AUTH"
@@ -271,10 +271,7 @@ def _guarded(method):
 
     @functools.wraps(method)
     def wrapper(self: Accounts, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except _DB_ERRORS as err:
-            raise StoreUnavailable.from_error(err, self.store.where) from err
+        return answer_within(self.store.engine, self.store.where, lambda: method(self, *args, **kwargs))
 
     return wrapper
 

@@ -42,6 +42,8 @@ import sqlite3
 import time
 import unicodedata
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
@@ -66,6 +68,7 @@ ENV_PATH = "KDLAB_DB_PATH"
 DEFAULT_PATH = Path("~/.kdlab/progress.db")
 BUSY_TIMEOUT_S = 15  # how long a SQLite writer waits for another one to finish
 CONNECT_TIMEOUT_S = 5  # how long to wait for a database server before giving up
+ANSWER_TIMEOUT_S = 8  # how long a call waits for a database server that accepted it
 
 KINDS = ("quiz", "self_grade", "mock", "review")
 RATINGS = ("again", "hard", "good", "easy")  # fsrs.Rating 1..4
@@ -204,7 +207,13 @@ def make_engine(url: str) -> sa.Engine:
         if (path := _sqlite_file(u)) is not None:
             sa.event.listen(engine, "begin", _SameFile(path), insert=True)
         return engine
-    connect_args = {"connect_timeout": CONNECT_TIMEOUT_S} if u.get_backend_name() == "postgresql" else {}
+    connect_args = {}
+    if u.get_backend_name() == "postgresql":
+        # keepalives: a connection whose server vanished from the network errors within ~15 s;
+        # statement_timeout: a query the server runs but cannot finish (a lock) is cancelled.
+        connect_args = {"connect_timeout": CONNECT_TIMEOUT_S, "keepalives": 1, "keepalives_idle": 5,
+                        "keepalives_interval": 2, "keepalives_count": 3, "tcp_user_timeout": 15_000,
+                        "options": f"-c statement_timeout={ANSWER_TIMEOUT_S * 1000}"}  # fmt: skip
     # pre_ping: a pooled connection from before a server restart is replaced instead of failing.
     return sa.create_engine(u, pool_pre_ping=True, connect_args=connect_args)
 
@@ -301,12 +310,30 @@ def _guarded(method):
 
     @functools.wraps(method)
     def wrapper(self: Store, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except _DB_ERRORS as err:
-            raise StoreUnavailable.from_error(err, self.where) from err
+        return answer_within(self.engine, self.where, lambda: method(self, *args, **kwargs))
 
     return wrapper
+
+
+_WAITERS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="kdlab-db")
+
+
+def answer_within(engine: sa.Engine, where: str, call):
+    """call(), any database failure turned into StoreUnavailable; on a database server, also one
+    that gives no answer within ANSWER_TIMEOUT_S. A frozen PostgreSQL (connection open, nothing
+    answered) held a learner's page for good: TCP keepalives are answered by its kernel and its
+    statement_timeout never runs. The call goes on in a worker (at most 16 stuck at once) and
+    finishes if the server wakes up; the page goes on without progress tracking."""
+    # SQLite is a local file: its lock wait is already bounded by BUSY_TIMEOUT_S.
+    future = None if engine.dialect.name == "sqlite" else _WAITERS.submit(call)
+    try:
+        if future is None:
+            return call()
+        return future.result(timeout=ANSWER_TIMEOUT_S)
+    except FutureTimeout:
+        raise StoreUnavailable("unreachable", where, f"no answer within {ANSWER_TIMEOUT_S} s") from None
+    except _DB_ERRORS as err:
+        raise StoreUnavailable.from_error(err, where) from err
 
 
 class Store:
