@@ -26,6 +26,7 @@ TARGETS = {
     "metrics": 1.0,
     "rnn": 5.0,
     "playground": 2.0,
+    "optimizers": 5.0,
 }
 
 

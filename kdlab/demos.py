@@ -25,6 +25,7 @@ DEMOS: dict[str, str] = {
     "metrics": "kdlab.classic.metrics",
     "rnn": "kdlab.deep.rnn_text",
     "playground": "kdlab.deep.playground",
+    "optimizers": "kdlab.deep.optimizers",
 }
 
 

@@ -1,5 +1,8 @@
 import gzip
+import os
 import struct
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -149,3 +152,56 @@ def test_load_split_unknown_or_absent(monkeypatch):
         load_split("mnist")
     with pytest.raises(ValueError, match="unknown dataset"):
         load_split("cifar")
+
+
+# --- IDX files that are wrong in plausible ways (issue 17): a message, never a traceback ---------
+
+
+def _broken(tmp_path, fix):
+    folder = fake_idx_folder(tmp_path / "mnist", n_train=100, n_test=20)
+    fix(folder)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("fix", "message"),
+    [
+        (lambda f: write_idx(f / "train-images-idx3-ubyte", np.zeros((100, 28, 20), np.uint8)), "square"),
+        (lambda f: write_idx(f / "t10k-images-idx3-ubyte", np.zeros((20, 14, 14), np.uint8)), "test images"),
+        (lambda f: write_idx(f / "train-labels-idx1-ubyte", np.full(100, 12, np.uint8)), "labels run"),
+        (lambda f: write_idx(f / "t10k-labels-idx1-ubyte", np.zeros(7, np.uint8)), "do not match"),
+    ],
+)
+def test_plausible_mistakes_in_idx_files_are_named(tmp_path, fix, message):
+    folder = _broken(tmp_path, fix)
+    with pytest.raises(ValueError, match=message):
+        load_idx_split(folder)
+    out = subprocess.run([sys.executable, "-m", "kdlab", "cnn", "--dataset", "mnist", "--epochs", "1"],
+                         capture_output=True, text=True, timeout=120,
+                         env=os.environ | {"KDLAB_DATA_DIR": str(tmp_path)})  # fmt: skip
+    assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_gzip_bomb_is_refused_from_its_header_without_unpacking_it(tmp_path):
+    import resource
+    import time
+
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    header = bytes([0, 0, 0x08, 3]) + struct.pack(">3I", 2_000_000, 28, 28)  # 1.5 GB promised
+    with gzip.open(path, "wb", compresslevel=9) as f:
+        f.write(header)
+        zeros = bytes(1 << 20)
+        for _ in range(64):  # 64 MB of zeros: a small file, a large unpacking
+            f.write(zeros)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    began = time.perf_counter()
+    with pytest.raises(ValueError, match="more than the"):
+        read_idx(path)
+    assert time.perf_counter() - began < 1
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KiB: nothing unpacked
+    small = tmp_path / "small.gz"  # promises little, holds much more: read stops one byte past
+    with gzip.open(small, "wb") as f:
+        f.write(bytes([0, 0, 0x08, 1]) + struct.pack(">I", 10))
+        f.write(zeros * 8)
+    with pytest.raises(ValueError, match="holds more"):
+        read_idx(small)

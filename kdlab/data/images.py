@@ -92,38 +92,49 @@ _IDX_DTYPES = {
 }
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
+IDX_MAX_BYTES = 400 * 1024 * 1024  # the largest official file (train images) is 47 MB unpacked
+
+
+def read_idx(path: str | os.PathLike, max_bytes: int = IDX_MAX_BYTES) -> np.ndarray:
     """Read one IDX file (plain or .gz) into an array of its declared type and shape.
 
     The header is two zero bytes, a dtype code, the number of dimensions, then one
-    big-endian uint32 per dimension; the values follow, row-major.
+    big-endian uint32 per dimension; the values follow, row-major. The header is
+    checked before the data is read, and no more than it promises (at most
+    `max_bytes`) is ever decompressed: a 2 MB gzip can hold gigabytes.
     """
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as f:
-            raw = f.read()
+            head = f.read(4)
+            if len(head) < 4 or head[0] != 0 or head[1] != 0:
+                raise ValueError(f"{path}: not an IDX file (bad magic number {head.hex() or 'empty'})")
+            code, ndim = head[2], head[3]
+            if code not in _IDX_DTYPES:
+                raise ValueError(f"{path}: unknown IDX element type 0x{code:02x}")
+            if ndim == 0:
+                raise ValueError(f"{path}: IDX header declares zero dimensions")
+            dims = f.read(4 * ndim)
+            if len(dims) < 4 * ndim:
+                raise ValueError(f"{path}: file ends inside the IDX header")
+            shape = tuple(int(d) for d in np.frombuffer(dims, dtype=">u4"))
+            dtype = _IDX_DTYPES[code]
+            expected = int(np.prod(shape, dtype=object)) * dtype.itemsize
+            if expected > max_bytes:
+                raise ValueError(
+                    f"{path}: header promises shape {shape} ({expected:,} bytes of data), "
+                    f"more than the {max_bytes:,} bytes KD Lab reads"
+                )
+            raw = f.read(expected + 1)  # one byte more tells a file longer than its header says
     except (OSError, EOFError) as err:  # gzip.BadGzipFile is an OSError
         raise ValueError(f"{path}: cannot read IDX file ({err})") from None
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
-        raise ValueError(f"{path}: not an IDX file (bad magic number {raw[:4].hex() or 'empty'})")
-    code, ndim = raw[2], raw[3]
-    if code not in _IDX_DTYPES:
-        raise ValueError(f"{path}: unknown IDX element type 0x{code:02x}")
-    if ndim == 0:
-        raise ValueError(f"{path}: IDX header declares zero dimensions")
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise ValueError(f"{path}: file ends inside the IDX header")
-    shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    dtype = _IDX_DTYPES[code]
-    expected = int(np.prod(shape)) * dtype.itemsize
-    if len(raw) - header != expected:
+    if len(raw) != expected:
+        held = f"{len(raw)}" if len(raw) <= expected else "more"
         raise ValueError(
-            f"{path}: header promises shape {shape} ({expected} bytes of data) "
-            f"but the file holds {len(raw) - header}"
+            f"{path}: header promises shape {shape} ({expected} bytes of data) but the file holds {held}"
         )
-    data = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+    data = np.frombuffer(raw, dtype=dtype).reshape(shape)
     return data.astype(dtype.newbyteorder("="))  # native byte order, and a writable copy
 
 
@@ -151,10 +162,22 @@ def load_idx_split(
     if missing:
         raise FileNotFoundError(f"{folder}: missing {', '.join(missing)} (plain or .gz)")
     arrays = {key: read_idx(p) for key, p in paths.items()}
+    classes = FASHION_CLASSES if dataset == "fashion-mnist" else DIGIT_CLASSES
     for part in ("train", "test"):
         x, y = arrays[f"x_{part}"], arrays[f"y_{part}"]
         if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
             raise ValueError(f"{folder}: {part} images {x.shape} and labels {y.shape} do not match")
+        if x.shape[1] != x.shape[2] or not 4 <= x.shape[1] <= 64:
+            raise ValueError(f"{folder}: {part} images are {x.shape[1]}x{x.shape[2]}; square, 4 to 64 pixels")
+        if y.size and (y.min() < 0 or y.max() >= len(classes)):
+            raise ValueError(
+                f"{folder}: {part} labels run {y.min()}..{y.max()}; {dataset} has classes 0..{len(classes) - 1}"
+            )
+    if arrays["x_train"].shape[1:] != arrays["x_test"].shape[1:]:
+        raise ValueError(
+            f"{folder}: training images are {arrays['x_train'].shape[1:]} but test images "
+            f"{arrays['x_test'].shape[1:]}"
+        )
 
     x, y = arrays["x_train"], arrays["y_train"].astype(np.int64)
     if max_train < len(x):
@@ -165,7 +188,6 @@ def load_idx_split(
     def scale(images: np.ndarray) -> np.ndarray:
         return (images.astype(np.float32) / 255.0)[:, None]
 
-    classes = FASHION_CLASSES if dataset == "fashion-mnist" else DIGIT_CLASSES
     return ImageSplit(
         scale(x_train),
         y_train,
