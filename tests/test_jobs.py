@@ -133,3 +133,24 @@ def test_a_page_job_over_budget_is_stopped_with_a_message(monkeypatch):
     at = open_url(start("en"), "demo-cnn")
     assert not at.exception
     assert any("time budget" in e.value for e in at.error)
+
+
+def test_one_client_gets_its_share_of_the_queue_not_all_of_it():
+    """Issue 17: one client with 10 sessions delayed another learner's 2 s training by 91 s."""
+    from kdlab.core.jobs import TooManyJobs
+
+    jobs = Jobs(slots=1, per_owner=2)
+    gate = threading.Event()
+
+    def work(report):
+        gate.wait(5)
+        return "done"
+
+    mine = [jobs.submit(("many", i), work, owner="ip:10.0.0.5") for i in range(2)]
+    with pytest.raises(TooManyJobs):
+        jobs.submit(("many", 2), work, owner="ip:10.0.0.5")
+    assert jobs.submit(("many", 0), work, owner="ip:10.0.0.5") is mine[0]  # joining a live job is fine
+    other = jobs.submit(("other",), work, owner="ip:10.0.0.9")  # the classmate is queued behind 2, not 10
+    gate.set()
+    assert other.future.result(5) == "done"
+    assert jobs.submit(("many", 2), lambda report: "later", owner="ip:10.0.0.5").future.result(5) == "later"

@@ -23,11 +23,20 @@ from kdlab.core import budget
 Report = Callable[[Any], None]
 
 
+class TooManyJobs(RuntimeError):
+    """One client already has its share of the queue; it waits for those before asking again."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(f"at most {limit} trainings per learner at once")
+
+
 @dataclass
 class Job:
     """One run in the queue; `progress` is the last value the run reported (None before any)."""
 
     key: tuple
+    owner: str | None = None
     future: Future = field(default_factory=Future)
     progress: Any = None
     started: threading.Event = field(default_factory=threading.Event)
@@ -43,18 +52,27 @@ class Job:
 class Jobs:
     """A fixed pool of workers; `submit` returns the live job for a key, or starts one."""
 
-    def __init__(self, slots: int = 2):
-        self.slots = slots
+    def __init__(self, slots: int = 2, per_owner: int = 2):
+        self.slots, self.per_owner = slots, per_owner
         self._pool = ThreadPoolExecutor(max_workers=slots, thread_name_prefix="kdlab-job")
         self._lock = threading.Lock()
         self._live: dict[tuple, Job] = {}
 
-    def submit(self, key: tuple, fn: Callable[[Report], Any], seconds: float | None = None) -> Job:
-        """Run `fn(report)` in a worker within a time budget of `seconds` (counted from its start)."""
+    def submit(
+        self, key: tuple, fn: Callable[[Report], Any], seconds: float | None = None, owner: str | None = None
+    ) -> Job:
+        """Run `fn(report)` in a worker within a time budget of `seconds` (counted from its start).
+
+        `owner` (a client) may have at most `per_owner` jobs queued or running: one client with ten
+        tabs cannot push everyone else's training back by ten runs (TooManyJobs). Joining a job that
+        is already live is always allowed.
+        """
         with self._lock:
             job = self._live.get(key)
             if job is None:
-                job = self._live[key] = Job(key)
+                if owner is not None and sum(j.owner == owner for j in self._live.values()) >= self.per_owner:
+                    raise TooManyJobs(self.per_owner)
+                job = self._live[key] = Job(key, owner)
                 self._pool.submit(self._work, job, fn, seconds)
         return job
 
@@ -107,7 +125,14 @@ class ResultStore:
                 self._items.popitem(last=False)
         return value
 
-    def submit(self, jobs: Jobs, key: tuple, fn: Callable[[Report], Any], seconds: float | None = None) -> Job:
+    def submit(
+        self,
+        jobs: Jobs,
+        key: tuple,
+        fn: Callable[[Report], Any],
+        seconds: float | None = None,
+        owner: str | None = None,
+    ) -> Job:
         """Queue `fn` unless its result is already here; the worker stores the result itself,
         so it is kept even if nobody is waiting when it ends."""
 
@@ -115,7 +140,7 @@ class ResultStore:
             found = self.get(key)  # finished while this job waited in the queue
             return found if found is not None else self.put(key, fn(report))
 
-        return jobs.submit((self.name, *key), work, seconds)
+        return jobs.submit((self.name, *key), work, seconds, owner)
 
     def clear(self) -> None:
         with self._lock:

@@ -16,9 +16,10 @@ from types import ModuleType
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from kdlab.core import budget
-from kdlab.core.jobs import Job, Jobs, Report, ResultStore
+from kdlab.core.jobs import Job, Jobs, Report, ResultStore, TooManyJobs
 from kdlab.core.params import Param, defaults
 from kdlab.core.source import SourceError, find_source
 from pages.shared.common import t
@@ -82,7 +83,9 @@ POLL_SECONDS = 0.25
 
 # Process-wide, not st.cache_resource: a client's "clear cache" message must not reset the
 # queue's limit nor drop everyone's results.
-_JOBS = Jobs(slots=int(os.environ.get("KDLAB_MAX_JOBS", "2")))
+_JOBS = Jobs(
+    slots=int(os.environ.get("KDLAB_MAX_JOBS", "2")), per_owner=int(os.environ.get("KDLAB_JOBS_PER_CLIENT", "2"))
+)
 _STORES: dict[str, ResultStore] = {}
 _STORES_LOCK = threading.Lock()
 
@@ -108,7 +111,11 @@ class PageStore:
         drawing each reported value with `draw`. The job runs in a worker: if the learner leaves,
         it still finishes and its result is stored for their return. Past its time budget it
         stops at the next epoch and the learner is told why (nothing is stored)."""
-        job = self.results.submit(jobs(), key, fn, seconds=JOB_SECONDS)
+        try:
+            job = self.results.submit(jobs(), key, fn, seconds=JOB_SECONDS, owner=client())
+        except TooManyJobs as err:
+            st.warning(t("demo_kit.too_many", n=err.limit), icon="⏳")
+            st.stop()
         notice = st.empty()
         try:
             return wait(job, notice, draw)
@@ -140,6 +147,19 @@ def wait(job: Job, notice, draw: Callable[[Any], None] | None = None) -> Any:
         if draw is not None and job.progress is not None and job.progress is not drawn:
             drawn = job.progress
             draw(drawn)
+
+
+def client() -> str:
+    """Who asks, for the queue's per-learner share: the signed-in learner (every tab of theirs
+    counts together) on a shared server, else this browser session. Not the IP address: behind a
+    school's proxy every learner has the same one."""
+    from pages.practice import signin
+
+    who = signin.current()
+    if who is not None:
+        return f"learner:{who.id}"
+    ctx = get_script_run_ctx()
+    return f"session:{ctx.session_id if ctx else 'none'}"
 
 
 def store(demo: str) -> PageStore:
