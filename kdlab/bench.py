@@ -23,6 +23,7 @@ TARGETS = {
     "distill": 5.0,
     "distill-sweep": None,
     "distill-omit": None,
+    "logistic": 1.0,
     "metrics": 1.0,
     "rnn": 5.0,
     "playground": 2.0,

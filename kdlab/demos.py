@@ -22,6 +22,7 @@ DEMOS: dict[str, str] = {
     "distill": "kdlab.distill.experiment",
     "qlearning": "kdlab.rl.qlearning",
     "ecommerce": "kdlab.shop.ecommerce",
+    "logistic": "kdlab.classic.logistic",
     "metrics": "kdlab.classic.metrics",
     "rnn": "kdlab.deep.rnn_text",
     "playground": "kdlab.deep.playground",
