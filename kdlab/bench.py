@@ -25,6 +25,7 @@ TARGETS = {
     "distill-omit": None,
     "logistic": 1.0,
     "metrics": 1.0,
+    "svm": 1.0,
     "rnn": 5.0,
     "playground": 2.0,
     "optimizers": 5.0,

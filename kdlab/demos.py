@@ -24,6 +24,7 @@ DEMOS: dict[str, str] = {
     "ecommerce": "kdlab.shop.ecommerce",
     "logistic": "kdlab.classic.logistic",
     "metrics": "kdlab.classic.metrics",
+    "svm": "kdlab.classic.svm",
     "rnn": "kdlab.deep.rnn_text",
     "playground": "kdlab.deep.playground",
     "optimizers": "kdlab.deep.optimizers",
