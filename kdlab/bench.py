@@ -27,6 +27,7 @@ TARGETS = {
     "metrics": 1.0,
     "svm": 1.0,
     "rnn": 5.0,
+    "detect": 10.0,
     "playground": 2.0,
     "optimizers": 5.0,
 }

@@ -26,6 +26,7 @@ DEMOS: dict[str, str] = {
     "metrics": "kdlab.classic.metrics",
     "svm": "kdlab.classic.svm",
     "rnn": "kdlab.deep.rnn_text",
+    "detect": "kdlab.deep.detect",
     "playground": "kdlab.deep.playground",
     "optimizers": "kdlab.deep.optimizers",
 }
