@@ -30,6 +30,7 @@ TARGETS = {
     "detect": 10.0,
     "playground": 2.0,
     "optimizers": 5.0,
+    "adversarial": 10.0,
 }
 
 

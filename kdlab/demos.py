@@ -29,6 +29,7 @@ DEMOS: dict[str, str] = {
     "detect": "kdlab.deep.detect",
     "playground": "kdlab.deep.playground",
     "optimizers": "kdlab.deep.optimizers",
+    "adversarial": "kdlab.deep.adversarial",
 }
 
 
