@@ -58,7 +58,7 @@ def main() -> None:
         section = [page for url, page in pages.items() if url[:1] == prefix and url[1:3].isdigit()]
         if section:
             menu[t(label)] = section
-    st.navigation(menu, expanded=False).run()
+    st.navigation(menu, expanded=True).run()  # every section and title, no English "View more"
     warm_up()  # only scripts/warm.py's run asks for it (?warm=1)
 
 

@@ -96,9 +96,12 @@ def soft_figure(probs: dict[float, np.ndarray], T: float) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(x=list(range(10)), y=probs[1.0], name="T = 1", marker_color="#B6B6B6")
     fig.add_bar(x=list(range(10)), y=probs[T], name=f"T = {T:g}", marker_color=COLORS["distilled"])
-    fig.update_layout(barmode="group", height=340, xaxis=dict(title=t("distill.class"), dtick=1),
-                      yaxis=dict(title=t("distill.probability"), range=[0, 1]),
-                      title=t("distill.soft_title"), legend=dict(orientation="h", y=1.1))  # fmt: skip
+    # A log axis: the dark knowledge is in the small probabilities (1e-4 vs 1e-2), invisible on 0..1.
+    fig.update_layout(barmode="group", height=360, xaxis=dict(title=t("distill.class"), dtick=1),
+                      yaxis=dict(title=t("distill.probability_log"), type="log", range=[-6, 0.05],
+                                 dtick=1, exponentformat="power"),
+                      title=t("distill.soft_title"), margin=dict(t=90),
+                      legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"))  # fmt: skip
     return fig
 
 
