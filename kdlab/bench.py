@@ -26,6 +26,7 @@ TARGETS = {
     "logistic": 1.0,
     "metrics": 1.0,
     "svm": 1.0,
+    "pca": 1.5,
     "rnn": 5.0,
     "detect": 10.0,
     "playground": 2.0,

@@ -25,6 +25,7 @@ DEMOS: dict[str, str] = {
     "logistic": "kdlab.classic.logistic",
     "metrics": "kdlab.classic.metrics",
     "svm": "kdlab.classic.svm",
+    "pca": "kdlab.classic.pca",
     "rnn": "kdlab.deep.rnn_text",
     "detect": "kdlab.deep.detect",
     "playground": "kdlab.deep.playground",
