@@ -24,6 +24,7 @@ TARGETS = {
     "distill-sweep": None,
     "distill-omit": None,
     "logistic": 1.0,
+    "tree": 1.0,
     "metrics": 1.0,
     "svm": 1.0,
     "pca": 1.5,

@@ -23,6 +23,7 @@ DEMOS: dict[str, str] = {
     "qlearning": "kdlab.rl.qlearning",
     "ecommerce": "kdlab.shop.ecommerce",
     "logistic": "kdlab.classic.logistic",
+    "tree": "kdlab.classic.tree",
     "metrics": "kdlab.classic.metrics",
     "svm": "kdlab.classic.svm",
     "pca": "kdlab.classic.pca",
