@@ -30,6 +30,7 @@ TARGETS = {
     "pca": 1.5,
     "rnn": 5.0,
     "detect": 10.0,
+    "segment": 10.0,
     "playground": 2.0,
     "optimizers": 5.0,
     "adversarial": 10.0,

@@ -29,6 +29,7 @@ DEMOS: dict[str, str] = {
     "pca": "kdlab.classic.pca",
     "rnn": "kdlab.deep.rnn_text",
     "detect": "kdlab.deep.detect",
+    "segment": "kdlab.deep.segment",
     "playground": "kdlab.deep.playground",
     "optimizers": "kdlab.deep.optimizers",
     "adversarial": "kdlab.deep.adversarial",
