@@ -1,0 +1,166 @@
+"""Tests that catch wrong numbers (issue 18): each one was written against a bug planted on purpose,
+failed with it and passes without it. Every expected value comes from an independent computation
+(a hand-worked example, scikit-learn, value iteration), never from the code under test.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LinearRegression
+from sklearn.metrics import confusion_matrix, mean_squared_error
+
+from tests.test_app import open_url, start
+
+# --- the bank: every required field, missing, is named (planted: a file without `title:` loaded as "None")
+
+REQUIRED = {
+    "id": "id: required",
+    "kind": "kind: required",
+    "title": "title: required",
+    "tags": "tags: required",
+    "difficulty": "difficulty: required",
+}
+
+
+@pytest.mark.parametrize("field", list(REQUIRED))
+def test_each_required_field_missing_is_a_named_problem(tmp_path, field):
+    from kdlab.practice.bank import load_bank
+    from tests.test_bank import write
+
+    for qid in ("c01-kd", "c02-other"):
+        for lang in ("zh", "en"):
+            path = write(tmp_path, qid, lang)
+            if qid == "c01-kd":  # the field's line removed from this question, in both languages
+                kept = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith(f"{field}:")]
+                path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    bank = load_bank(tmp_path)
+    messages = [str(p) for p in bank.problems]
+    assert any(REQUIRED[field] in m and "c01-kd.en.md" in m for m in messages), messages
+    for q in bank.questions.values():
+        assert q.title not in ("None", "") and q.kind in ("concept", "coding"), q
+
+
+# --- WAPE is the absolute error over the ACTUAL total (planted: divided by the forecast total)
+
+
+def test_demand_scores_by_hand():
+    from kdlab.shop.demand import _scores
+
+    y = np.array([10.0, 0.0, 5.0])
+    pred = np.array([8.0, 2.0, 9.0])  # errors 2, 2, 4; actual total 15, forecast total 19
+    promo = np.array([True, False, True])
+    got = _scores(y, pred, promo)
+    assert got["wape"] == pytest.approx(8 / 15)
+    assert got["mae"] == pytest.approx(8 / 3)
+    assert got["wape_promo"] == pytest.approx(6 / 15)
+
+
+# --- the regression page's "Test MSE" is the held-out error (planted: it showed the training MSE)
+
+
+def metric_value(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_regression_page_test_mse_is_the_held_out_error(lang):
+    from kdlab.classic import regression
+    from kdlab.core.i18n import translate
+    from kdlab.core.params import defaults
+
+    at = open_url(start(lang), "demo-regression")
+    assert not at.exception
+    shown = float(metric_value(at, translate(lang, "regression.test_mse")))
+    r = regression.run(**defaults(regression.PARAMS))  # the same data (seeded), fitted by scikit-learn
+    ols = LinearRegression().fit(r.X_train, r.y_train)
+    held_out = mean_squared_error(r.y_test, ols.predict(r.X_test))
+    train = mean_squared_error(r.y_train, ols.predict(r.X_train))
+    assert shown == pytest.approx(held_out, rel=1e-3)  # GD reached the least-squares fit
+    assert abs(held_out - train) / held_out > 0.01  # the two differ enough to tell them apart
+
+
+# --- the distillation page's gain has the sign of distilled - alone (planted: the sign flipped)
+
+
+def percent(text: str) -> float:
+    return float(re.search(r"[-+]?\d+(\.\d+)?", text).group()) / 100
+
+
+def test_distillation_page_gain_sign_and_size_follow_the_shown_accuracies():
+    from kdlab.core.i18n import translate
+
+    at = open_url(start("en"), "demo-distill")
+    assert not at.exception
+    alone = next(m for m in at.metric if m.label == translate("en", "distill.alone"))
+    distilled = next(m for m in at.metric if m.label == translate("en", "distill.distilled"))
+    shown_gain = percent(distilled.delta)
+    difference = percent(distilled.value) - percent(alone.value)
+    assert np.sign(shown_gain) == np.sign(difference)
+    assert shown_gain == pytest.approx(difference, abs=0.0011)  # each shown to 0.1%
+    verdict = next(m.value for m in at.markdown if m.value.startswith("**Distillation"))
+    assert f"{shown_gain:+.1%}" in verdict
+
+
+# --- the CNN's confusion matrix: rows are the true class (planted: transposed)
+
+
+def test_cnn_confusion_matrix_rows_are_true_classes():
+    from kdlab.data.images import load_split
+    from kdlab.deep import cnn
+
+    r = cnn.run(epochs=2, channels=4, layers=1, seed=0)
+    split = load_split("digits", seed=0)
+    pred = cnn.predict_logits(r.model, split.x_test).argmax(1)
+    expected = confusion_matrix(split.y_test, pred, labels=np.arange(10))
+    np.testing.assert_array_equal(r.confusion, expected)
+    assert not np.array_equal(expected, expected.T)  # a transposed matrix would be caught
+    np.testing.assert_array_equal(r.confusion.sum(axis=1), np.bincount(split.y_test, minlength=10))
+
+
+# --- Q-learning and SARSA: one update by hand, and the values of value iteration (planted: gamma ignored)
+
+
+def corridor(step_reward: float = -1.0):
+    from kdlab.rl.gridworld import GridWorld
+
+    return GridWorld(("S..G",), step_reward=step_reward, goal_reward=10.0, pit_reward=-100.0, slip=0.0)
+
+
+@pytest.mark.parametrize("algorithm", ["q_learning", "sarsa"])
+def test_values_along_the_path_are_discounted_by_gamma(algorithm):
+    """S . . G, reward 0 per step and 10 at G, greedy acting (epsilon 0): by hand, the values the
+    updates settle on along the path are 10, gamma * 10, gamma^2 * 10 (each cell's target is
+    r + gamma * Q(next cell, right)); ignoring gamma would give 10, 10, 10."""
+    from kdlab.rl import qlearning
+
+    env = corridor(step_reward=0.0)
+    alpha, gamma = 0.5, 0.9
+    learn = getattr(qlearning, algorithm)
+    r = learn(env, episodes=200, alpha=alpha, gamma=gamma, epsilon=0.0, max_steps=50, seed=0)
+    q = r.Q[0]  # (4 cells, 4 actions); right = action 1
+    right = 1
+    # After many greedy episodes along the corridor the values along the path are the fixed point
+    # Q(2, right) = 10, Q(1, right) = gamma * 10, Q(0, right) = gamma^2 * 10 (step reward 0).
+    assert q[2, right] == pytest.approx(10.0, abs=1e-6)
+    assert q[1, right] == pytest.approx(gamma * 10.0, abs=1e-6)
+    assert q[0, right] == pytest.approx(gamma**2 * 10.0, abs=1e-6)
+
+
+def test_q_learning_reaches_value_iteration_under_a_random_behaviour_policy():
+    """Off-policy: acting at random (epsilon 1), Q-learning still learns the optimal values."""
+    from kdlab.rl.qlearning import q_learning, value_iteration
+
+    env = corridor()
+    gamma = 0.8
+    _, q_star = value_iteration(env, gamma)
+    r = q_learning(env, episodes=3000, alpha=0.5, gamma=gamma, epsilon=1.0, epsilon_decay=1.0,
+                   epsilon_min=1.0, max_steps=60, seed=1)  # fmt: skip
+    live = ~np.isnan(q_star)
+    np.testing.assert_allclose(r.Q[live], q_star[live], atol=1e-4)
+    # and gamma matters: the same run with another gamma lands elsewhere
+    other = q_learning(env, episodes=3000, alpha=0.5, gamma=0.5, epsilon=1.0, epsilon_decay=1.0,
+                       epsilon_min=1.0, max_steps=60, seed=1)  # fmt: skip
+    assert np.max(np.abs(other.Q[live] - q_star[live])) > 0.1
