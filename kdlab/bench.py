@@ -34,6 +34,7 @@ TARGETS = {
     "playground": 2.0,
     "optimizers": 5.0,
     "adversarial": 10.0,
+    "augment": 10.0,
 }
 
 

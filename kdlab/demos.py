@@ -33,6 +33,7 @@ DEMOS: dict[str, str] = {
     "playground": "kdlab.deep.playground",
     "optimizers": "kdlab.deep.optimizers",
     "adversarial": "kdlab.deep.adversarial",
+    "augment": "kdlab.deep.augment",
 }
 
 
