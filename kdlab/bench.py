@@ -31,6 +31,7 @@ TARGETS = {
     "rnn": 5.0,
     "detect": 10.0,
     "segment": 10.0,
+    "attention": 10.0,
     "playground": 2.0,
     "optimizers": 5.0,
     "adversarial": 10.0,

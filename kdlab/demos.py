@@ -30,6 +30,7 @@ DEMOS: dict[str, str] = {
     "rnn": "kdlab.deep.rnn_text",
     "detect": "kdlab.deep.detect",
     "segment": "kdlab.deep.segment",
+    "attention": "kdlab.deep.attention",
     "playground": "kdlab.deep.playground",
     "optimizers": "kdlab.deep.optimizers",
     "adversarial": "kdlab.deep.adversarial",

@@ -164,7 +164,7 @@ def verdicts(e) -> None:
     for col, m in zip(cols, MODELS, strict=True):
         p = e.p_positive[m]
         right = (p >= 0.5) == bool(e.label)
-        col.metric(t(f"rnn.model_{m}"), t("rnn.p_positive", p=f"{p:.0%}"),
+        col.metric(t("rnn.p_positive", model=t(f"rnn.model_{m}")), f"{p:.0%}",
                    delta=t("rnn.right" if right else "rnn.wrong"), delta_color="normal" if right else "inverse",
                    delta_arrow="off")  # fmt: skip
 
