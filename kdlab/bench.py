@@ -28,6 +28,7 @@ TARGETS = {
     "metrics": 1.0,
     "svm": 1.0,
     "pca": 1.5,
+    "capacity": 1.0,
     "rnn": 5.0,
     "detect": 10.0,
     "segment": 10.0,

@@ -27,6 +27,7 @@ DEMOS: dict[str, str] = {
     "metrics": "kdlab.classic.metrics",
     "svm": "kdlab.classic.svm",
     "pca": "kdlab.classic.pca",
+    "capacity": "kdlab.classic.capacity",
     "rnn": "kdlab.deep.rnn_text",
     "detect": "kdlab.deep.detect",
     "segment": "kdlab.deep.segment",
