@@ -37,6 +37,7 @@ TARGETS = {
     "optimizers": 5.0,
     "adversarial": 10.0,
     "augment": 10.0,
+    "transfer": 10.0,
 }
 
 

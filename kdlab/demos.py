@@ -36,6 +36,7 @@ DEMOS: dict[str, str] = {
     "optimizers": "kdlab.deep.optimizers",
     "adversarial": "kdlab.deep.adversarial",
     "augment": "kdlab.deep.augment",
+    "transfer": "kdlab.deep.transfer",
 }
 
 
