@@ -29,6 +29,7 @@ TARGETS = {
     "svm": 1.0,
     "pca": 1.5,
     "capacity": 1.0,
+    "losses": 0.5,
     "rnn": 5.0,
     "detect": 10.0,
     "segment": 10.0,

@@ -28,6 +28,7 @@ DEMOS: dict[str, str] = {
     "svm": "kdlab.classic.svm",
     "pca": "kdlab.classic.pca",
     "capacity": "kdlab.classic.capacity",
+    "losses": "kdlab.classic.losses",
     "rnn": "kdlab.deep.rnn_text",
     "detect": "kdlab.deep.detect",
     "segment": "kdlab.deep.segment",
