@@ -67,7 +67,8 @@ def test_default_page_shows_both_policies_the_optimum_and_the_curves(open_page, 
     assert len(figures(at)) == 3 + 2 + 1 + 3  # maps, curves, replay, cliff (2 maps + returns)
     assert at.text_area(key=GRID).value == "\n".join(PRESETS["cliff"])
     # The default cliff run shows the textbook picture, said with the run's own numbers.
-    assert at.metric[0].value == "28/31"
+    # 37 cells where the agent chooses on the 4 x 12 cliff: 48 minus 10 pits and the goal
+    assert at.metric[0].value == "35/37"
     if lang == "en":
         assert "every move is optimal" in texts(at)
         assert "SARSA does better" in texts(at)
@@ -93,8 +94,8 @@ MALFORMED = {
         ("S#.\n##.\n..G", "no goal G can be reached from the start S"),
         ("S..\n...", "there is no goal G"),
         ("", "the grid is empty"),
-        ("\n".join(["S" + "." * 10] + ["." * 11] * 2 + ["." * 10 + "G"]), "row 1 has 11 cells; at most 10"),
-        ("\n".join(["S"] + ["."] * 10 + ["G"]), "the grid has 12 rows; at most 10"),
+        ("\n".join(["S" + "." * 12] + ["." * 13] * 2 + ["." * 12 + "G"]), "row 1 has 13 cells; at most 12"),
+        ("\n".join(["S"] + ["."] * 12 + ["G"]), "the grid has 14 rows; at most 12"),
     ],
     "zh": [
         ("S..#\n..G", "第 2 行有 3 格，应为 4 格"),
@@ -147,15 +148,15 @@ def test_one_learner_shows_one_policy_beside_the_optimum(open_page, algorithm, l
 def test_the_replay_steps_through_the_greedy_path_to_its_outcome(open_page):
     at = open_page()
     step = next(s for s in at.slider if s.key.startswith("qlearning_replay_step_q_learning"))
-    assert step.max == 11  # the default Q-learning path along the cliff edge
+    assert step.max == 13  # the default Q-learning path along the cliff edge (4 x 12)
     step.set_value(3).run()
     assert not at.exception, at.exception
-    assert any("Step 3 of 11" in m.value for m in at.markdown)
+    assert any("Step 3 of 13" in m.value for m in at.markdown)
     at.radio(key="qlearning_replay_who").set_value("sarsa").run()
     assert not at.exception, at.exception
     step = next(s for s in at.slider if s.key.startswith("qlearning_replay_step_sarsa"))
     step.set_value(step.max).run()
-    assert any("reaches the goal in 13 moves" in s.value for s in at.success)
+    assert any("reaches the goal in 15 moves" in s.value for s in at.success)  # one row up, and back
 
 
 def test_a_greedy_loop_is_reported_not_hung(open_page):

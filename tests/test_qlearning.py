@@ -56,8 +56,8 @@ DECAY = dict(
         ("S../...", "no goal G"),
         ("S#./##./..G", "no goal G can be reached"),
         ("SX./XX./..G", "no goal G can be reached"),
-        ("S" + "." * MAX_SIZE + "/G" + "." * MAX_SIZE, "row 1 has 11 cells; at most 10"),
-        ("/".join(["S"] + ["."] * MAX_SIZE + ["G"]), "the grid has 12 rows; at most 10"),
+        ("S" + "." * MAX_SIZE + "/G" + "." * MAX_SIZE, f"row 1 has {MAX_SIZE + 1} cells; at most {MAX_SIZE}"),
+        ("/".join(["S"] + ["."] * MAX_SIZE + ["G"]), f"the grid has {MAX_SIZE + 2} rows; at most {MAX_SIZE}"),
     ],
 )
 def test_malformed_grids_are_refused_with_a_reason(grid, message):
@@ -71,13 +71,13 @@ def test_grid_accepts_rows_or_a_slash_string():
     )
 
 
-def test_presets_are_valid_and_the_cliff_is_sutton_bartos_shortened():
+def test_presets_are_valid_and_the_cliff_is_sutton_bartos():
     for rows in PRESETS.values():
         env = GridWorld(rows)
         assert max(env.shape) <= MAX_SIZE
     cliff = PRESETS["cliff"]
-    assert (len(cliff), len(cliff[0])) == (4, 10)
-    assert cliff[-1] == "S" + "X" * 8 + "G"
+    assert (len(cliff), len(cliff[0])) == (4, 12)  # Sutton & Barto, Example 6.6
+    assert cliff[-1] == "S" + "X" * 10 + "G"
     assert all(set(row) == {"."} for row in cliff[:-1])
 
 
@@ -184,7 +184,7 @@ def test_q_learning_with_epsilon_decay_finds_the_cliff_edge_path():
     _, Q_star = value_iteration(env, DECAY["gamma"])
     trained = q_learning(env, seed=0, **DECAY)
     assert path_is_optimal(trained.Q, Q_star, env)
-    assert greedy_path(trained.Q, env).cells == [(3, 0), *[(2, c) for c in range(10)], (3, 9)]
+    assert greedy_path(trained.Q, env).cells == [(3, 0), *[(2, c) for c in range(12)], (3, 11)]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -193,10 +193,10 @@ def test_on_the_cliff_q_learning_walks_the_edge_and_sarsa_keeps_away(seed):
     result = run(preset="cliff", algorithm="both", epsilon=0.1, epsilon_decay=1.0, seed=seed)
     q, s = result.runs["q_learning"], result.runs["sarsa"]
     assert q.path.outcome == s.path.outcome == "goal"
-    assert len(q.path.actions) == 11 and q.path_optimal
+    assert len(q.path.actions) == 13 and q.path_optimal
     assert all(r == 2 for r, c in q.path.cells[1:-1])  # the row just above the cliff
-    assert not any(r == 2 and 0 < c < 9 for r, c in s.path.cells)  # never along the edge
-    assert len(s.path.actions) > 11 and not s.path_optimal
+    assert not any(r == 2 and 0 < c < 11 for r, c in s.path.cells)  # never along the edge
+    assert len(s.path.actions) > 13 and not s.path_optimal
     assert q.agrees_on_optimal_path and not s.agrees_on_optimal_path
     # The exploring agent pays for the edge: SARSA falls less and scores more while training.
     assert s.train.returns.mean() > q.train.returns.mean()

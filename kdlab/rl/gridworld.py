@@ -12,9 +12,9 @@ leaves it where it is. The reward of a move depends only on where it lands:
 wall included). With `slip` > 0 the chosen action is replaced, with that
 probability, by one drawn uniformly from all four.
 
-Presets: "cliff" is the cliff walk of Sutton & Barto (Example 6.6) shortened from 4 x 12
-to 4 x 10 to fit the size limit (start bottom-left, goal bottom-right, pits between them;
-here a fall ends the episode instead of sending the agent back to the start); "maze",
+Presets: "cliff" is the cliff walk of Sutton & Barto (Example 6.6), 4 x 12 (start
+bottom-left, goal bottom-right, pits between them; here a fall ends the episode instead of
+sending the agent back to the start); "maze",
 "open" (5 x 5, no obstacles) and "bridge" (a short path between pits or a safe detour).
 
 States are the cells; code that needs speed uses their flat index r * width + c.
@@ -33,17 +33,17 @@ ACTIONS = ("up", "right", "down", "left")
 ARROWS = ("↑", "→", "↓", "←")
 MOVES = ((-1, 0), (0, 1), (1, 0), (0, -1))  # (row, column) change of each action
 CELLS = {"S": "start", "G": "goal", "#": "wall", "X": "pit", ".": "empty"}
-MAX_SIZE = 10  # rows and columns: tables stay small enough to read, and runs fast
+MAX_SIZE = 12  # rows and columns: Sutton & Barto's 4 x 12 cliff fits; tables stay readable, runs fast
 
 PRESETS: dict[str, list[str]] = {
-    # Sutton & Barto, Example 6.6 (cliff walking) is 4 x 12; here it is 4 x 10 to fit the
-    # size limit. Start bottom-left, goal bottom-right, pits (the cliff) between them.
-    # The shortest route runs along the cliff edge; one exploratory step there is a fall.
+    # Sutton & Barto, Example 6.6 (cliff walking), 4 x 12. Start bottom-left, goal
+    # bottom-right, pits (the cliff) between them. The shortest route runs along the cliff
+    # edge; one exploratory step there is a fall.
     "cliff": [
-        "..........",
-        "..........",
-        "..........",
-        "SXXXXXXXXG",
+        "............",
+        "............",
+        "............",
+        "SXXXXXXXXXXG",
     ],
     # Two routes join in the middle: a short one along the top, a longer one round the
     # bottom-left.
