@@ -1,0 +1,88 @@
+"""Forecasting: the metrics and the linear fit against scikit-learn, no look-ahead, and the page's numbers."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.linear_model import Ridge
+from sklearn.metrics import mean_absolute_error
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+from kdlab.core.params import defaults
+from kdlab.shop import forecast
+from kdlab.shop.forecast import H, fit_linear, linear_design, mase, seasonal_naive, shop_series, wape, windows
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def test_wape_and_mase_against_sklearn_mae():
+    rng = np.random.default_rng(0)
+    y = rng.poisson(5, size=(6, 21)).astype(float)
+    pred = y + rng.normal(0, 2, y.shape)
+    scale = rng.uniform(1, 3, 6)
+    assert wape(y, pred) == pytest.approx(mean_absolute_error(y.ravel(), pred.ravel()) / y.mean())
+    ref = np.mean([mean_absolute_error(y[i], pred[i]) / scale[i] for i in range(6)])
+    assert mase(y, pred, scale) == pytest.approx(ref)
+
+
+def test_linear_fit_equals_sklearn_ridge():
+    units, promo = shop_series(0, 12)
+    x, pp, pn, y, s = windows(units, promo, np.arange(28, 60, 3))
+    A = linear_design(x, pp, pn)
+    ours = fit_linear(A, y / s[:, None], l2=1e-3)
+    ref = Ridge(alpha=1e-3, fit_intercept=False, solver="cholesky").fit(A, y / s[:, None])
+    assert np.allclose(ours, ref.coef_.T, atol=1e-6)
+
+
+def test_seasonal_naive_is_last_week_and_windows_never_look_ahead():
+    units, promo = shop_series(1, 10)
+    assert np.array_equal(seasonal_naive(units[:, :40]), units[:, 33:40])
+    t = np.array([40])
+    before = windows(units, promo, t)
+    changed = units.copy()
+    changed[:, 40:] += 100  # the future changes...
+    after = windows(changed, promo, t)
+    for a, b in zip(before[:3] + before[4:], after[:3] + after[4:], strict=True):
+        assert np.array_equal(a, b)  # ...and no input does
+    assert np.array_equal(after[3], before[3] + 100)  # only the targets
+    assert before[3].shape == (units.shape[0], H)
+
+
+@pytest.fixture(scope="module")
+def small_run():
+    return forecast.run(weeks=14, test_weeks=2, epochs=3, hidden=8)
+
+
+def test_scores_are_recomputed_from_the_forecasts(small_run):
+    r = small_run
+    truth = np.stack([r.units[:, t : t + H] for t in r.origins])
+    for m in forecast.MODELS:
+        assert r.scores[m].wape == pytest.approx(wape(truth, r.predictions[m]))
+        on = np.stack([r.promo[:, t : t + H] for t in r.origins]) > 0
+        assert r.scores[m].wape_promo == pytest.approx(wape(truth[on], r.predictions[m][on]))
+    # seasonal naive's forecast at an origin is exactly the week before it
+    assert np.array_equal(r.predictions["naive"][0], np.clip(r.units[:, r.origins[0] - H : r.origins[0]], 0, None))
+    assert r.scores["linear"].wape < r.scores["naive"].wape and r.scores["linear"].mase < 1
+
+
+def open_page(lang: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["lang"] = lang
+    at.run()
+    at._page_hash = calc_hash("demo-forecast")
+    return at.run()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_page_shows_this_runs_scores(lang):
+    at = open_page(lang)
+    assert not at.exception, at.exception
+    r = forecast.run(**defaults(forecast.PARAMS))  # the same settings, trained again independently
+    truth = np.stack([r.units[:, t : t + H] for t in r.origins])
+    table = at.table[0].value
+    for row, m in enumerate(forecast.MODELS):
+        err = np.abs(truth - r.predictions[m]).sum() / truth.sum()
+        assert table.iloc[row, 1] == f"{err:.3f}"
+    at.slider(key="forecast_series").set_value(3).run()
+    assert not at.exception, at.exception
