@@ -25,6 +25,8 @@ TARGETS = {
     "distill-omit": None,
     "logistic": 1.0,
     "tree": 1.0,
+    "ensemble": 1.0,
+    "ensemble-bias_variance": None,
     "metrics": 1.0,
     "svm": 1.0,
     "pca": 1.5,

@@ -24,6 +24,7 @@ DEMOS: dict[str, str] = {
     "ecommerce": "kdlab.shop.ecommerce",
     "logistic": "kdlab.classic.logistic",
     "tree": "kdlab.classic.tree",
+    "ensemble": "kdlab.classic.ensemble",
     "metrics": "kdlab.classic.metrics",
     "svm": "kdlab.classic.svm",
     "pca": "kdlab.classic.pca",
