@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
 
 from kdlab.core import budget
 from kdlab.core.params import Param, validate
@@ -171,9 +173,6 @@ HIDDEN = 32
 
 
 def _digits(seed: int):
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
     d = load_digits()
     return train_test_split(d.data / 16.0, d.target, test_size=0.25, stratify=d.target, random_state=seed)
 

@@ -134,7 +134,8 @@ def digits_figure(r: OptimizersResult) -> go.Figure:
                         name=name(d.name), line=dict(color=COLORS[d.name]))  # fmt: skip
     fig.update_layout(title=t("optimizers.digits_plot"), height=480, legend=dict(orientation="h", y=-0.2),
                       xaxis=dict(title=t("optimizers.epoch"), dtick=1 if len(r.digits[0].train_loss) <= 10 else None),
-                      yaxis=dict(title=t("optimizers.loss_axis"), type="log"))  # fmt: skip
+                      yaxis=dict(title=t("optimizers.loss_axis"), type="log",
+                                 tickvals=log_ticks([d.train_loss for d in r.digits])))  # fmt: skip
     return fig
 
 
@@ -160,3 +161,11 @@ def compact() -> None:
     st.plotly_chart(race_figure(r), width="stretch", key="compact_optimizers_race")
     st.dataframe(race_table(r), hide_index=True, width="stretch")
     st.caption(t("optimizers.compact_look"))
+
+
+def log_ticks(values) -> list[float]:
+    """1-2-5 ticks inside the data's range: plotly labels every minor digit when a log axis spans under a decade."""
+    v = np.asarray([x for x in np.ravel(values) if np.isfinite(x) and x > 0])
+    lo, hi = (v.min(), v.max()) if len(v) else (1e-3, 10.0)
+    grid = [m * 10.0**e for e in range(-16, 6) for m in (1, 2, 5)]
+    return [g for g in grid if lo / 2 <= g <= hi * 2]

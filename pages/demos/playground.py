@@ -36,6 +36,7 @@ def render() -> None:
     with left:
         boundary_slot.empty()
         st.plotly_chart(boundary_figure(r), width="stretch", key="playground_chart_boundary")
+        st.caption(t("playground.boundary_help"))
     with right:
         st.plotly_chart(loss_figure(r), width="stretch", key="playground_chart_loss")
     notes(r)
@@ -169,7 +170,8 @@ def loss_figure(r: PlaygroundResult) -> go.Figure:
         fig.add_scatter(x=r.epochs[ok], y=values[ok], mode="lines", name=t(f"playground.curve_{part}"),
                         line=dict(dash=dash, width=2))  # fmt: skip
     fig.update_layout(title=t("playground.loss_title"), xaxis_title=t("playground.epoch"),
-                      yaxis_title=t("playground.loss_axis"), yaxis_type="log", height=560,
+                      yaxis=dict(title=t("playground.loss_axis"), type="log", tickvals=log_ticks([r.train_loss, r.test_loss])),
+                      height=560,
                       legend=dict(orientation="h", y=-0.2, x=0.5, xanchor="center"), margin=dict(t=50))  # fmt: skip
     return fig
 
@@ -218,3 +220,11 @@ def compact() -> None:
     metrics(r)
     st.plotly_chart(boundary_figure(r), width="stretch", key="compact_playground_boundary")
     st.caption(t("playground.compact_look"))
+
+
+def log_ticks(values) -> list[float]:
+    """1-2-5 ticks inside the data's range: plotly labels every minor digit when a log axis spans under a decade."""
+    v = np.asarray([x for x in np.ravel(values) if np.isfinite(x) and x > 0])
+    lo, hi = (v.min(), v.max()) if len(v) else (1e-3, 10.0)
+    grid = [m * 10.0**e for e in range(-16, 6) for m in (1, 2, 5)]
+    return [g for g in grid if lo / 2 <= g <= hi * 2]
