@@ -23,6 +23,7 @@ labels are taken as the truth, so label noise counts as bias). Numpy only.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -224,10 +225,23 @@ class EnsembleResult:
 
 
 def run(**params) -> EnsembleResult:
+    p = validate(PARAMS, params)
+    data = planar.load(p["dataset"], p["n_samples"], p["noise"], p["seed"])
+
+    def fresh(r: int) -> planar.Planar:  # another training set from the same generator
+        return planar.load(p["dataset"], p["n_samples"], p["noise"], p["seed"] + 1000 + r)
+
+    return run_on(data, fresh, **p)
+
+
+def run_on(data: planar.Planar, fresh: Callable[[int], planar.Planar] | None = None, **params) -> EnsembleResult:
+    """The run on given train/test rows (a learner's upload). The bias-variance study needs fresh
+    training sets from the same distribution, `fresh(r)`; an upload has none to give."""
     start = time.perf_counter()
     p = validate(PARAMS, params)
+    if p["experiment"] == "bias_variance" and fresh is None:
+        raise ValueError("the bias-variance study needs fresh training sets from the data's generator")
     M, lr = p["n_estimators"], p["learning_rate"]
-    data = planar.load(p["dataset"], p["n_samples"], p["noise"], p["seed"])
     X, y, X_test, y_test = data.X_train, data.y_train, data.X_test, data.y_test
     gx, gy = planar.grid(np.vstack([X, X_test]), GRID)
     G = np.column_stack([np.tile(gx, GRID), np.repeat(gy, GRID)])
@@ -249,8 +263,8 @@ def run(**params) -> EnsembleResult:
         # answer on a test point depends on the training set it happened to get.
         preds = {name: [] for name in METHODS}
         for r in range(p["n_resamples"]):
-            fresh = planar.load(p["dataset"], p["n_samples"], p["noise"], p["seed"] + 1000 + r)
-            out = staged_predictions(fresh.X_train, fresh.y_train, X_test, M, lr, np.random.default_rng(r))
+            train = fresh(r)
+            out = staged_predictions(train.X_train, train.y_train, X_test, M, lr, np.random.default_rng(r))
             for name in METHODS:
                 preds[name].append(out[name][-1])
         decomposition = {name: bias_variance(np.array(preds[name]), y_test) for name in METHODS}

@@ -24,6 +24,7 @@ without tied candidate splits both grow the same tree. Rows may carry weights (A
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -228,9 +229,16 @@ class TreeResult:
 
 
 def run(**params) -> TreeResult:
+    p = validate(PARAMS, params)
+    return run_on(lambda seed: planar.load(p["dataset"], p["n_samples"], p["noise"], seed), **p)
+
+
+def run_on(draw: Callable[[int], planar.Planar], **params) -> TreeResult:
+    """The run on the data draw(seed) returns; the depth curve also uses draw(seed + 1), ... For a
+    learner's upload, draw(seed) is a train/test split of their rows with that seed."""
     start = time.perf_counter()
     p = validate(PARAMS, params)
-    data = planar.load(p["dataset"], p["n_samples"], p["noise"], p["seed"])
+    data = draw(p["seed"])
     X, y, X_test, y_test = data.X_train, data.y_train, data.X_test, data.y_test
 
     def fit(X, y, depth):
@@ -246,7 +254,7 @@ def run(**params) -> TreeResult:
     tree = fit(X, y, p["max_depth"])
     curve = np.zeros((CURVE_SEEDS, MAX_CURVE_DEPTH, 3))  # (draw, depth, [train acc, test acc, leaves])
     for s in range(CURVE_SEEDS):
-        d = planar.load(p["dataset"], p["n_samples"], p["noise"], p["seed"] + s)
+        d = draw(p["seed"] + s)
         for k in range(MAX_CURVE_DEPTH):
             t = fit(d.X_train, d.y_train, k + 1)
             curve[s, k] = (

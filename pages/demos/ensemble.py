@@ -10,7 +10,9 @@ from plotly.subplots import make_subplots
 from kdlab.classic import ensemble
 from kdlab.classic.ensemble import METHODS, EnsembleResult
 from kdlab.core.params import defaults
+from kdlab.data import upload
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
+from pages.demos.own_data import own_data, session_run
 from pages.shared.common import t
 
 DEMO = "ensemble"
@@ -32,6 +34,7 @@ def name(method: str) -> str:
 def render() -> None:
     st.header(t("demo.ensemble"), anchor=False)
     st.markdown(t("ensemble.intro"))
+    own = own_data(DEMO)
     with st.form("ensemble_form"):
         c1, c2, c3 = st.columns(3)
         with c1:
@@ -42,7 +45,12 @@ def render() -> None:
             params |= {k: widget(DEMO, SPEC[k]) for k in ("noise", "seed")}
         st.form_submit_button(t("ensemble.run"), type="primary")
     params |= {"experiment": "compare", "n_resamples": SPEC["n_resamples"].default}
-    r = _run(params)
+    if own is None:
+        r = _run(params)
+    else:
+        r = session_run(
+            DEMO, own, params, lambda: ensemble.run_on(upload.split(own, params["seed"]), **params)
+        )
 
     m = st.columns(len(METHODS))
     for col, method in zip(m, METHODS, strict=True):
@@ -54,6 +62,22 @@ def render() -> None:
 
     st.subheader(t("ensemble.bv_title"), anchor=False)
     st.markdown(t("ensemble.bv_intro"))
+    if own is not None:
+        st.info(t("upload.no_bias_variance"))
+    else:
+        bias_variance_section(params)
+    if own is None:  # an upload has no command line to reproduce it
+        reproduce(DEMO, "kdlab.classic.ensemble", params, ensemble.PARAMS)
+    show_source(
+        "kdlab.classic.ensemble:bagging",
+        "kdlab.classic.ensemble:adaboost",
+        "kdlab.classic.ensemble:gradient_boosting",
+        "kdlab.classic.ensemble:bias_variance",
+        "kdlab.classic.tree:grow",
+    )
+
+
+def bias_variance_section(params: dict) -> None:
     with st.form("ensemble_bv_form"):
         resamples = widget(DEMO, SPEC["n_resamples"])
         asked = st.form_submit_button(t("ensemble.bv_run"))
@@ -67,14 +91,6 @@ def render() -> None:
         st.plotly_chart(bias_variance_figure(bv), width="stretch")
         st.dataframe(bias_variance_table(bv), hide_index=True, width="stretch")
         st.caption(t("ensemble.bv_note"))
-    reproduce(DEMO, "kdlab.classic.ensemble", params, ensemble.PARAMS)
-    show_source(
-        "kdlab.classic.ensemble:bagging",
-        "kdlab.classic.ensemble:adaboost",
-        "kdlab.classic.ensemble:gradient_boosting",
-        "kdlab.classic.ensemble:bias_variance",
-        "kdlab.classic.tree:grow",
-    )
 
 
 def error_figure(r: EnsembleResult, height: int = 420) -> go.Figure:

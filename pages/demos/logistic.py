@@ -9,7 +9,9 @@ import streamlit as st
 from kdlab.classic import logistic
 from kdlab.classic.logistic import LogisticResult
 from kdlab.core.params import defaults
+from kdlab.data import upload
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
+from pages.demos.own_data import own_data, session_run
 from pages.shared.common import t
 
 DEMO = "logistic"
@@ -24,6 +26,7 @@ def _run(params: dict) -> LogisticResult:
 def render() -> None:
     st.header(t("demo.logistic"), anchor=False)
     st.markdown(t("logistic.intro"))
+    own = own_data(DEMO)
     with st.form("logistic_form"):
         c1, c2, c3, c4 = st.columns(4)
         with c1:
@@ -38,16 +41,21 @@ def render() -> None:
         with c4:
             params |= {k: widget(DEMO, SPEC[k]) for k in ("n_samples", "seed")}
         st.form_submit_button(t("logistic.run"), type="primary")
-    r = _run(params)
+    if own is None:
+        r, names = _run(params), ("x1", "x2")
+    else:
+        r = session_run(
+            DEMO, own, params, lambda: logistic.run_on(upload.split(own, params["seed"]), **params)
+        )
+        names = own.features
 
     if r.diverged_at is not None:
         diverged(r)
         st.plotly_chart(loss_figure(r), width="stretch")
-        reproduce(DEMO, "kdlab.classic.logistic", params, logistic.PARAMS)
         return
     metrics(r)
     notes(r)
-    st.plotly_chart(surface_figure(r), width="stretch")
+    st.plotly_chart(surface_figure(r, names=names), width="stretch")
     left, right = st.columns(2)
     with left:
         st.plotly_chart(loss_figure(r), width="stretch")
@@ -55,7 +63,8 @@ def render() -> None:
         st.plotly_chart(norm_figure(r), width="stretch")
     st.plotly_chart(coef_figure(r), width="stretch")
     st.caption(t("logistic.coef_note"))
-    reproduce(DEMO, "kdlab.classic.logistic", params, logistic.PARAMS)
+    if own is None:  # an upload has no command line to reproduce it
+        reproduce(DEMO, "kdlab.classic.logistic", params, logistic.PARAMS)
     show_source(
         "kdlab.classic.logistic:sigmoid",
         "kdlab.classic.logistic:log_loss",
@@ -98,7 +107,9 @@ def notes(r: LogisticResult) -> None:
             st.info(t("logistic.not_converged"))
 
 
-def surface_figure(r: LogisticResult, animate: bool = True, height: int = 560) -> go.Figure:
+def surface_figure(
+    r: LogisticResult, animate: bool = True, height: int = 560, names: tuple[str, str] = ("x1", "x2")
+) -> go.Figure:
     """p(y = 1) over the plane with the 0.5 boundary; frames replay training (slider or ▶)."""
 
     def traces(proba):
@@ -126,7 +137,7 @@ def surface_figure(r: LogisticResult, animate: bool = True, height: int = 560) -
             ))  # fmt: skip
     fig = go.Figure(data=[*traces(r.frame_proba[-1]), *points])
     layout = dict(
-        title=t("logistic.surface_title"), xaxis_title="x1", yaxis_title="x2", height=height,
+        title=t("logistic.surface_title"), xaxis_title=names[0], yaxis_title=names[1], height=height,
         legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0), margin=dict(t=100, b=100 if animate else 50),
     )  # fmt: skip
     if animate:

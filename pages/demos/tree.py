@@ -9,7 +9,9 @@ import streamlit as st
 from kdlab.classic import tree
 from kdlab.classic.tree import TreeResult
 from kdlab.core.params import defaults
+from kdlab.data import upload
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
+from pages.demos.own_data import own_data, session_run
 from pages.shared.common import t
 
 DEMO = "tree"
@@ -26,6 +28,7 @@ def _run(params: dict) -> TreeResult:
 def render() -> None:
     st.header(t("demo.tree"), anchor=False)
     st.markdown(t("tree.intro"))
+    own = own_data(DEMO)
     with st.form("tree_form"):
         c1, c2, c3 = st.columns(3)
         with c1:
@@ -35,19 +38,26 @@ def render() -> None:
         with c3:
             params |= {k: widget(DEMO, SPEC[k]) for k in ("n_samples", "noise", "seed")}
         st.form_submit_button(t("tree.run"), type="primary")
-    r = _run(params)
+    if own is None:
+        r, names = _run(params), ("x1", "x2")
+    else:
+        r = session_run(
+            DEMO, own, params, lambda: tree.run_on(lambda seed: upload.split(own, seed), **params)
+        )
+        names = own.features
 
     metrics(r)
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(regions_figure(r), width="stretch")
+        st.plotly_chart(regions_figure(r, names=names), width="stretch")
     with right:
         st.plotly_chart(depth_figure(r), width="stretch")
     st.caption(t("tree.curve_note", seeds=tree.CURVE_SEEDS))
     st.plotly_chart(tree_figure(r), width="stretch")
     with st.expander(t("tree.text_title")):
-        st.code(tree.render_text(r.nodes, criterion=r.params["criterion"]), language=None)
-    reproduce(DEMO, "kdlab.classic.tree", params, tree.PARAMS)
+        st.code(tree.render_text(r.nodes, names, criterion=r.params["criterion"]), language=None)
+    if own is None:  # an upload has no command line to reproduce it
+        reproduce(DEMO, "kdlab.classic.tree", params, tree.PARAMS)
     show_source("kdlab.classic.tree:impurity", "kdlab.classic.tree:best_split", "kdlab.classic.tree:grow")
 
 
@@ -59,7 +69,7 @@ def metrics(r: TreeResult) -> None:
     m[3].metric(t("tree.depth"), f"{r.depth}")
 
 
-def regions_figure(r: TreeResult, height: int = 480) -> go.Figure:
+def regions_figure(r: TreeResult, height: int = 480, names: tuple[str, str] = ("x1", "x2")) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         x=r.grid_x, y=r.grid_y, z=r.regions.astype(float), zmin=0, zmax=1, showscale=False, hoverinfo="skip",
         colorscale=[[0, REGION_COLORS[0]], [0.5, REGION_COLORS[0]], [0.5, REGION_COLORS[1]], [1, REGION_COLORS[1]]],
@@ -69,7 +79,7 @@ def regions_figure(r: TreeResult, height: int = 480) -> go.Figure:
             mask = y == c
             fig.add_scatter(x=X[mask, 0], y=X[mask, 1], mode="markers", name=t(f"tree.{split}_class", c=c),
                             marker=dict(color=CLASS_COLORS[c], symbol=symbol, size=6, line=dict(width=0.5, color="white")))  # fmt: skip
-    fig.update_layout(title=t("tree.regions_title", depth=r.params["max_depth"]), xaxis_title="x1", yaxis_title="x2",
+    fig.update_layout(title=t("tree.regions_title", depth=r.params["max_depth"]), xaxis_title=names[0], yaxis_title=names[1],
                       height=height, legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0), margin=dict(t=100))  # fmt: skip
     return fig
 

@@ -1,0 +1,67 @@
+"""A learner's own CSV on a classification lab (logistic, tree, ensemble): uploaded, checked by
+kdlab.data.upload, and kept in this browser session only, never in the server's shared results."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from kdlab.data import upload
+from kdlab.data.upload import Prepared, UploadError
+from pages.demos.kit import key_of
+from pages.shared.common import plain, t
+
+RESULTS = "_own_data_results"  # session_state: the last result per lab, for this session only
+
+
+def message(err: UploadError) -> str:
+    """The error in the learner's language; values from the file are escaped (no Markdown from a file)."""
+    return t(f"upload.err_{err.code}", **{k: plain(str(v)) for k, v in err.fields.items()})
+
+
+def own_data(demo: str) -> Prepared | None:
+    """The upload panel; the prepared data when a usable file and columns are chosen, else None."""
+    with st.expander(f"📄 {t('upload.title')}"):
+        st.caption(t("upload.help"))
+        file = st.file_uploader(t("upload.file"), type=["csv", "txt"], key=f"{demo}_upload")
+        if file is None:
+            return None
+        if file.size > upload.MAX_BYTES:  # refused before reading it
+            st.error(message(UploadError("too_big", size=file.size, limit=upload.MAX_BYTES)))
+            return None
+        try:
+            table = upload.parse_csv(file.getvalue())
+        except UploadError as err:
+            st.error(message(err))
+            return None
+        columns = list(table.columns)
+        c = st.columns(3)
+        target = c[0].selectbox(
+            t("upload.target"), columns, index=len(columns) - 1, key=f"{demo}_upload_target"
+        )
+        x1 = c[1].selectbox(t("upload.x1"), columns, index=0, key=f"{demo}_upload_x1")
+        x2 = c[2].selectbox(t("upload.x2"), columns, index=1, key=f"{demo}_upload_x2")
+        try:
+            data = upload.prepare(table, target, (x1, x2))
+        except UploadError as err:
+            st.error(message(err))
+            return None
+        st.success(t("upload.using", rows=len(data.y), target=plain(target), c0=plain(data.classes[0]),
+                     c1=plain(data.classes[1]), x1=plain(x1), x2=plain(x2)))  # fmt: skip
+        st.caption(t("upload.clear"))
+        return data
+
+
+def session_run(demo: str, data: Prepared, params: dict, fn: Callable[[], Any]) -> Any:
+    """fn() on the upload, remembered in this session only (the runs take about a second)."""
+    digest = hashlib.sha256(data.X.tobytes() + data.y.tobytes()).hexdigest()
+    key = (demo, digest, data.features, data.target, key_of(params))
+    results = st.session_state.setdefault(RESULTS, {})
+    if key not in results:
+        for old in [k for k in results if k[0] == demo]:
+            del results[old]  # one upload result per lab
+        results[key] = fn()
+    return results[key]
