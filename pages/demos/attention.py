@@ -142,7 +142,7 @@ def heatmaps(r: AttentionResult, key_prefix: str = "") -> None:
             truth = e.src[::-1]
             for v in VARIANTS:
                 pred = e.pred[v]
-                marks = "".join(f"**{d}**" if d == x else f"~~{d}~~" for d, x in zip(pred, truth, strict=True))
+                marks = " ".join(f"**{d}**" if d == x else f"~~{d}~~" for d, x in zip(pred, truth, strict=True))
                 st.markdown(f"{t(f'attention.variant_{v}')}: {marks}")
             st.plotly_chart(heatmap_figure(e), width="stretch", key=f"{key_prefix}attention_heat_{len(e.src)}")
     st.caption(t("attention.heat_help"))

@@ -131,7 +131,7 @@ def series_figure(r: ForecastResult, i: int) -> go.Figure:
 def series_view(r: ForecastResult, key_prefix: str = "") -> None:
     """Pick a series: only this block reruns, from the stored forecasts."""
     st.subheader(t("forecast.series_title"), anchor=False)
-    i = st.slider(t("forecast.series", n=r.n_series), 0, r.n_series - 1, r.series, key=f"{key_prefix}forecast_series")
+    i = st.slider(t("forecast.series", n=r.n_series - 1), 0, r.n_series - 1, r.series, key=f"{key_prefix}forecast_series")
     st.plotly_chart(series_figure(r, i), width="stretch", key=f"{key_prefix}forecast_plot")
     st.caption(t("forecast.series_help"))
 
