@@ -35,7 +35,12 @@ def open_page():
 
 
 def figures(at: AppTest) -> list[dict]:
-    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    """The result figures (the grid's click editor, shown whenever the grid parses, is apart)."""
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart") if "_editor_" not in el.proto.id]
+
+
+def editor(at: AppTest):
+    return next(el for el in at.get("plotly_chart") if "_editor_" in el.proto.id)
 
 
 def z_shape(trace: dict) -> tuple[int, ...]:
@@ -226,3 +231,17 @@ def test_extreme_settings_render_honestly(open_page):
     assert any(m.value == "G in 1 move" for m in at.metric)
     # The cliff tab trains on the cliff with the same settings; one greedy episode shows nothing of the book.
     assert any("does not show the textbook picture" in i.value for i in at.info)
+
+
+def test_clicking_a_cell_paints_it_and_retrains(open_page):
+    """As in REINFORCEjs: choose what to paint, click a square; the grid text follows."""
+    at = open_page()
+    assert editor(at) is not None
+    at.session_state["qlearning_brush"] = "#"
+    # What the browser sends when a square is clicked: the chart's selection, under its key.
+    at.session_state["qlearning_editor_0"] = {"selection": {"points": [{"x": 3, "y": 1}], "point_indices": [15]}}
+    at.run()
+    assert not at.exception, at.exception
+    rows = at.text_area(key=GRID).value.splitlines()
+    assert rows[1][3] == "#" and rows[0] == PRESETS["cliff"][0]
+    assert figures(at)  # retrained on the new grid

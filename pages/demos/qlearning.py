@@ -64,14 +64,16 @@ def controls() -> tuple[dict, tuple[str, ...], str | None]:
     # A monospace text area keeps the columns of the grid aligned while the learner types.
     st.html(f"<style>.st-key-{GRID_KEY} textarea {{font-family: monospace; font-size: 1.05rem;"
             " letter-spacing: 0.2em; line-height: 1.35}</style>")  # fmt: skip
+    _apply_click()  # before the text area exists: a click rewrites its text
     params: dict = {}
     with st.container(border=True):
         grid_col, param_col = st.columns([1, 2.3], gap="large")
         with grid_col:
             params["preset"] = widget(DEMO, SPEC["preset"], on_change=_load_preset)
-            st.text_area(t("qlearning.grid_label", n=MAX_SIZE), key=GRID_KEY, height=250,
+            st.text_area(t("qlearning.grid_label", n=MAX_SIZE), key=GRID_KEY, height=170,
                          help=t("qlearning.grid_help"))  # fmt: skip
             st.caption(t("qlearning.legend"))
+            click_editor()
             # One above the other: side by side, the narrow column cut their labels.
             st.button(t("qlearning.reload_preset"), on_click=_load_preset, key=f"{DEMO}_reload_button",
                       help=t("qlearning.reload_preset_help"), width="stretch")  # fmt: skip
@@ -103,6 +105,65 @@ def controls() -> tuple[dict, tuple[str, ...], str | None]:
     except GridError as err:
         return params, (), grid_error(err)
     return params, rows, None
+
+
+BRUSHES = ("#", "X", ".", "G", "S")
+CELL_COLORS = {".": "#f4f4f4", "#": "#555555", "X": "#d62728", "G": "#2ca02c", "S": "#1f77b4"}
+
+
+def click_editor() -> None:
+    """The grid as squares: pick what to paint, click a cell (as in REINFORCEjs's grid world)."""
+    try:
+        rows = parse_grid(st.session_state[GRID_KEY])
+    except GridError:
+        return  # the text area's error says what to fix; there is nothing to click on yet
+    st.segmented_control(t("qlearning.brush"), BRUSHES, default="#", key=f"{DEMO}_brush",
+                         format_func=lambda b: t(f"qlearning.brush_{BRUSH_NAMES[b]}"))  # fmt: skip
+    h, w = len(rows), len(rows[0])
+    cells = [(r, c, ch) for r, row in enumerate(rows) for c, ch in enumerate(row)]
+    fig = go.Figure(go.Scatter(
+        x=[c for _, c, _ in cells], y=[r for r, _, _ in cells], mode="markers+text",
+        text=[ch if ch in "SGX#" else "" for _, _, ch in cells], textfont=dict(color="white", size=13),
+        marker=dict(symbol="square", size=min(26, 260 // max(w, 1)), color=[CELL_COLORS[ch] for *_, ch in cells],
+                    line=dict(color="#bbbbbb", width=1)),
+        hoverinfo="none",
+    ))  # fmt: skip
+    fig.update_layout(height=40 + 26 * h, margin=dict(l=0, r=0, t=4, b=4), showlegend=False, dragmode=False,
+                      xaxis=dict(visible=False, range=[-0.6, w - 0.4]),
+                      yaxis=dict(visible=False, autorange="reversed", scaleanchor="x"))  # fmt: skip
+    st.plotly_chart(
+        fig,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="points",
+        key=f"{DEMO}_editor_{st.session_state.get(EDITS_KEY, 0)}",
+        config={"displayModeBar": False},
+    )
+    st.caption(t("qlearning.click_help"))
+
+
+BRUSH_NAMES = {"#": "wall", "X": "pit", ".": "empty", "G": "goal", "S": "start"}
+EDITS_KEY = f"{DEMO}_edits"
+
+
+def _apply_click() -> None:
+    """A cell clicked in the editor on the last run: paint it, and start a fresh editor."""
+    editor = st.session_state.get(f"{DEMO}_editor_{st.session_state.get(EDITS_KEY, 0)}")
+    points = (editor or {}).get("selection", {}).get("points", [])
+    if not points:
+        return
+    try:
+        rows = [list(row) for row in parse_grid(st.session_state[GRID_KEY])]
+    except GridError:
+        return
+    r, c = int(points[0]["y"]), int(points[0]["x"])
+    brush = st.session_state.get(f"{DEMO}_brush") or "#"
+    if brush == "S":  # one start: the old one becomes empty
+        rows = [["." if ch == "S" else ch for ch in row] for row in rows]
+    if 0 <= r < len(rows) and 0 <= c < len(rows[r]):
+        rows[r][c] = brush
+    st.session_state[GRID_KEY] = "\n".join("".join(row) for row in rows)
+    st.session_state[EDITS_KEY] = st.session_state.get(EDITS_KEY, 0) + 1  # the next editor has no selection
 
 
 def slider(name: str, step: float, fmt: str) -> float:

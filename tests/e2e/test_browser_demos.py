@@ -127,3 +127,18 @@ def test_a_question_walks_through_its_experiment(tab, lang, expect):
     assert after[-1] > after[0] / 2  # lr 2, the stable limit: it bounces and never falls
     expect(tab.page.get_by_text(translate(lang, "question.live_open"))).to_be_visible()
     tab.assert_clean()
+
+
+def test_qlearning_cells_are_painted_by_clicking(tab, expect):
+    """REINFORCEjs-style editing: click a square of the grid editor; the grid text and the run follow."""
+    tab.open("/demo-qlearning?lang=en")
+    tab.chart()
+    editor = tab.page.locator("[class*='st-key-qlearning_editor_0']").first
+    editor.scroll_into_view_if_needed()
+    squares = editor.locator("path.point")
+    expect(squares).to_have_count(48)  # Sutton and Barto's 4 x 12 cliff
+    squares.nth(15).click(force=True)  # row 2, column 4 (the wall brush is chosen by default)
+    expect(tab.page.locator("textarea").first).to_have_value("............\n...#........\n" + "." * 12
+                                                              + "\nSXXXXXXXXXXG")  # fmt: skip
+    tab.idle()
+    tab.assert_clean()
