@@ -23,36 +23,37 @@ def message(err: UploadError) -> str:
 
 
 def own_data(demo: str) -> Prepared | None:
-    """The upload panel; the prepared data when a usable file and columns are chosen, else None."""
+    """The upload panel; the prepared data when a usable file and columns are chosen, else None.
+    What happened is said below the panel, so it shows even when the panel is folded."""
     with st.expander(f"📄 {t('upload.title')}"):
         st.caption(t("upload.help"))
         file = st.file_uploader(t("upload.file"), type=["csv", "txt"], key=f"{demo}_upload")
-        if file is None:
-            return None
-        if file.size > upload.MAX_BYTES:  # refused before reading it
-            st.error(message(UploadError("too_big", size=file.size, limit=upload.MAX_BYTES)))
-            return None
-        try:
-            table = upload.parse_csv(file.getvalue())
-        except UploadError as err:
-            st.error(message(err))
-            return None
-        columns = list(table.columns)
-        c = st.columns(3)
-        target = c[0].selectbox(
-            t("upload.target"), columns, index=len(columns) - 1, key=f"{demo}_upload_target"
-        )
-        x1 = c[1].selectbox(t("upload.x1"), columns, index=0, key=f"{demo}_upload_x1")
-        x2 = c[2].selectbox(t("upload.x2"), columns, index=1, key=f"{demo}_upload_x2")
-        try:
-            data = upload.prepare(table, target, (x1, x2))
-        except UploadError as err:
-            st.error(message(err))
-            return None
-        st.success(t("upload.using", rows=len(data.y), target=plain(target), c0=plain(data.classes[0]),
-                     c1=plain(data.classes[1]), x1=plain(x1), x2=plain(x2)))  # fmt: skip
-        st.caption(t("upload.clear"))
-        return data
+        data, problem = _read(demo, file) if file is not None else (None, None)
+    if problem is not None:
+        st.error(message(problem), icon="📄")
+    elif data is not None:
+        st.success(t("upload.using", rows=len(data.y), target=plain(data.target), c0=plain(data.classes[0]),
+                     c1=plain(data.classes[1]), x1=plain(data.features[0]), x2=plain(data.features[1])), icon="📄")  # fmt: skip
+    return data
+
+
+def _read(demo: str, file) -> tuple[Prepared | None, UploadError | None]:
+    if file.size > upload.MAX_BYTES:  # refused before reading it
+        return None, UploadError("too_big", size=file.size, limit=upload.MAX_BYTES)
+    try:
+        table = upload.parse_csv(file.getvalue())
+    except UploadError as err:
+        return None, err
+    columns = list(table.columns)
+    c = st.columns(3)
+    target = c[0].selectbox(t("upload.target"), columns, index=len(columns) - 1, key=f"{demo}_upload_target")
+    x1 = c[1].selectbox(t("upload.x1"), columns, index=0, key=f"{demo}_upload_x1")
+    x2 = c[2].selectbox(t("upload.x2"), columns, index=1, key=f"{demo}_upload_x2")
+    st.caption(t("upload.clear"))
+    try:
+        return upload.prepare(table, target, (x1, x2)), None
+    except UploadError as err:
+        return None, err
 
 
 def session_run(demo: str, data: Prepared, params: dict, fn: Callable[[], Any]) -> Any:
