@@ -146,3 +146,20 @@ def test_attacks_leave_the_weights_and_their_gradients_alone(trained):
     adv.pgd(model, x, y, 0.1, steps=3)
     assert all(p.grad is None for p in model.parameters())
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_every_control_moves_and_the_page_shows_that_run():
+    from tests.test_playground import set_controls
+
+    values = dict(epsilon=0.2, pgd_steps=3, epochs=2, train_steps=1, adversarial_training=False, seed=1)
+    assert set(values) == {p.name for p in adv.PARAMS}
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = "en"
+    at.run()
+    at._page_hash = calc_hash("demo-adversarial")
+    at = set_controls(at.run(), "adversarial", values)
+    assert not at.exception, at.exception
+    r = adv.run(**values)
+    shown = [m.value for m in at.metric][:3]
+    assert shown == [f"{r.acc_at_eps['clean']:.1%}", f"{r.acc_at_eps['fgsm']:.1%}", f"{r.acc_at_eps['pgd']:.1%}"]
+    assert len(at.get("plotly_chart")) == 2  # no adversarial-training chart when it is off

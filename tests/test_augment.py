@@ -130,3 +130,19 @@ def test_page_shows_the_runs_numbers(lang):
     assert list(table.iloc[:, 1]) == [f"{row.mean:.1%} ± {row.std:.1%}" for row in r.rows]
     assert list(table.iloc[1:, 2]) == [f"{row.gain:+.1%} ± {row.gain_std:.1%}" for row in r.rows[1:]]
     assert len(at.get("plotly_chart")) == 2
+
+
+def test_every_control_moves_and_the_page_shows_that_run():
+    from tests.test_playground import set_controls
+
+    values = dict(n_per_class=4, strength=0.5, epochs=6, seeds=2, seed=5)
+    assert set(values) == {p.name for p in aug.PARAMS}
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = "zh"
+    at.run()
+    at._page_hash = calc_hash("demo-augment")
+    at = set_controls(at.run(), "augment", values)
+    assert not at.exception, at.exception
+    r = aug.run(**values)
+    table = at.dataframe[0].value
+    assert list(table.iloc[:, 1]) == [f"{row.mean:.1%} ± {row.std:.1%}" for row in r.rows]

@@ -120,3 +120,22 @@ def test_page_shows_the_runs_numbers(lang):
     assert list(digits.iloc[:, 3]) == [f"{d.test_acc:.1%}" for d in r.digits]
     assert list(digits.iloc[:, 4]) == [f"{rt.diverges_at:.2g}" if rt.diverges_at else "—" for rt in r.range_tests]
     assert len(at.get("plotly_chart")) == 4
+
+
+def test_every_control_moves_and_the_page_shows_that_run():
+    from tests.test_playground import set_controls
+
+    values = dict(surface="saddle", steps=60, lr_mode="shared", lr=0.035, momentum=0.5, weight_decay=0.1,
+                  epochs=2, digits_lr="default", seed=2)
+    assert set(values) == {p.name for p in opt.PARAMS}
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["lang"] = "zh"
+    at.run()
+    at._page_hash = calc_hash("demo-optimizers")
+    at = set_controls(at.run(), "optimizers", values)
+    assert not at.exception, at.exception
+    r = opt.run(**values)
+    race, digits = (df.value for df in at.dataframe)
+    assert list(race.iloc[:, 1]) == ["0.035"] * len(opt.OPTIMIZERS)
+    assert list(race.iloc[:, 2]) == ["发散" if c.diverged else f"{c.final - r.f_min:.3g}" for c in r.racers]
+    assert list(digits.iloc[:, 3]) == [f"{d.test_acc:.1%}" for d in r.digits]

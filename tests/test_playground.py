@@ -117,3 +117,31 @@ def test_page_shows_the_runs_numbers(lang):
     assert not at.exception, at.exception
     r2 = pg.run(dataset="xor", activation="relu")
     assert f"{r2.test_acc:.1%}" in [m.value for m in at.metric]
+
+
+def set_controls(at: AppTest, demo: str, values: dict) -> AppTest:
+    """Move each control of the page's form to `values`, then press its button."""
+    for name, value in values.items():
+        for kind in ("selectbox", "slider", "select_slider", "toggle"):
+            try:
+                widget = getattr(at, kind)(key=f"{demo}_{name}")
+            except KeyError:
+                continue
+            widget.set_value(value)
+            break
+        else:
+            raise AssertionError(f"no control for {name}")
+    at = at.button[0].click().run()
+    assert at.session_state[f"{demo}_params"] == values  # every control took its new value
+    return at
+
+
+def test_every_control_moves_and_the_page_shows_that_run():
+    values = dict(dataset="moons", noise=0.2, n_points=100, test_fraction=0.3, layers=1, units=3,
+                  activation="sigmoid", lr=0.29, l2=0.01, batch_size=5, epochs=20, seed=3)
+    assert set(values) == {p.name for p in pg.PARAMS}
+    at = set_controls(open_page("en"), "playground", values)
+    assert not at.exception, at.exception
+    r = pg.run(**values)
+    shown = [m.value for m in at.metric]
+    assert shown == [f"{r.test_acc:.1%}", f"{r.train_acc:.1%}", f"{r.test_loss[-1]:.3f}", str(r.n_weights)]

@@ -92,3 +92,20 @@ def test_page_shows_the_runs_numbers(lang):
     for j, m in enumerate(tr.METHODS, start=1):
         assert list(table.iloc[:, j]) == [f"{pt.mean:.1%} ± {pt.std:.1%}" for pt in r.curve(m)]
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_every_control_moves_and_the_page_shows_that_run():
+    from tests.test_playground import set_controls
+
+    values = dict(steps=30, lr=0.0056, body_lr_factor=0.38, pretrain_epochs=2, seeds=1, seed=4)
+    assert set(values) == {p.name for p in tr.PARAMS}
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = "en"
+    at.run()
+    at._page_hash = calc_hash("demo-transfer")
+    at = set_controls(at.run(), "transfer", values)
+    assert not at.exception, at.exception
+    r = tr.run(**values)
+    table = at.dataframe[0].value
+    for j, m in enumerate(tr.METHODS, start=1):
+        assert list(table.iloc[:, j]) == [f"{pt.mean:.1%} ± {pt.std:.1%}" for pt in r.curve(m)]
