@@ -99,3 +99,34 @@ def test_learners_are_not_shown_server_paths(tmp_path, monkeypatch):
     said = [w.value for w in [*at.warning, *at.sidebar.warning]]
     assert any("Progress is not being saved" in w for w in said)
     assert not any("secret-folder" in w or str(tmp_path) in w for w in said), said
+
+
+def test_a_name_typed_while_the_database_is_down_is_not_told_to_type_a_name(tmp_path, monkeypatch):
+    """Issue 17: while the store was down the pages said "type your name" although one was typed."""
+    monkeypatch.setenv("KDLAB_DATABASE_URL", f"sqlite:///{tmp_path / 'no' / 'such' / 'p.db'}")
+    from tests.test_practice_pages import start as start_as
+
+    at = open_url(start_as("en", learner="Ada"), "mock-interview")
+    assert not at.exception
+    said = " ".join(c.value for c in at.caption)
+    assert "not being saved right now" in said and "Without a name" not in said
+
+
+def test_a_busy_database_keeps_its_store(tmp_path, monkeypatch):
+    """Another writer's lock is passing: the page says so, but the store is not thrown away (it was,
+    and progress then stayed off for every learner for a minute)."""
+    from kdlab.practice.progress import Store, StoreUnavailable
+
+    monkeypatch.setenv("KDLAB_DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    from tests.test_practice_pages import start as start_as
+
+    at = start_as("en", learner="Ada")
+    assert not at.exception
+    closed = []
+    monkeypatch.setattr(Store, "close", lambda self: closed.append(self))
+    monkeypatch.setattr(Store, "due", lambda self, who: (_ for _ in ()).throw(
+        StoreUnavailable("busy", "progress.db", "database is locked")))  # fmt: skip
+    at.run()
+    assert not at.exception
+    assert any("locked by other writers" in w.value for w in [*at.warning, *at.sidebar.warning])
+    assert closed == []

@@ -12,7 +12,7 @@ import streamlit.components.v1 as components
 
 from kdlab.practice.bank import DIFFICULTIES, KINDS
 from kdlab.practice.progress import ANSWER_MAX, RATINGS, new_mock_id
-from pages.practice.store import learner, safely
+from pages.practice.store import learner, not_saved_hint, safely
 from pages.shared.common import bank, lang, page_link, t
 
 MAX_QUESTIONS = 10
@@ -47,7 +47,7 @@ def setup() -> None:
         tags = st.multiselect(t("home.tag_filter"), b.tags(), placeholder=t("home.any"))
         start = st.form_submit_button(t("mock.start"), type="primary")
     if learner() is None:
-        st.caption(t("mock.no_name"))
+        st.caption(not_saved_hint("mock.no_name"))
     if not start:
         return
     pool = [
@@ -214,7 +214,7 @@ def summary(mock: dict) -> None:
         else:
             st.success(t("mock.all_good"))
         if learner() is None:
-            st.caption(t("mock.no_name"))
+            st.caption(not_saved_hint("mock.no_name"))
         elif all(r["saved"] for r in results):
             st.caption(t("mock.saved"))
         else:

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from kdlab.practice.progress import RATINGS
-from pages.practice.store import learner, safely, when
+from pages.practice.store import learner, not_saved_hint, safely, when
 from pages.shared.common import bank, lang, page_link, t
 
 RATING_COLORS = {"again": "#EF553B", "hard": "#FFA15A", "good": "#00CC96", "easy": "#636EFA"}
@@ -27,7 +27,7 @@ def render() -> None:
     st.header(f"📊 {t('progress.title')}", anchor=False)
     who = learner()
     if who is None:
-        st.info(t("progress.needs_name"))
+        st.info(not_saved_hint("progress.needs_name"))
         return
     stats = safely(lambda s: s.stats(who, _timezone()))
     due_now = safely(lambda s: s.due(who)) or []

@@ -23,9 +23,10 @@ from pages.shared.common import lang, t
 _LOG = logging.getLogger("kdlab")
 
 
-@st.cache_resource(ttl=60, show_spinner=False)
+@st.cache_resource(ttl=10, show_spinner=False)
 def _open() -> Store | StoreUnavailable:
-    # A failure is cached too (for a minute): a down server must not cost every rerun a timeout.
+    # A failure is cached too (10 s): a down server must not cost every rerun a timeout, and a
+    # database that is back is used again within seconds.
     try:
         return open_store()
     except StoreUnavailable as err:
@@ -110,10 +111,25 @@ def safely(call: Callable[[Store], Any]) -> Any | None:
     try:
         return call(s)
     except StoreUnavailable as err:
-        s.close()  # its pooled connections are no use now
-        reset()  # reconnect on a later run
+        if err.reason != "busy":  # another writer's lock passes; the store itself is fine
+            s.close()  # its pooled connections are no use now
+            reset()  # reconnect on a later run
         _unavailable(err)
         return None
+
+
+def named() -> bool:
+    """Whether the learner said who they are (a typed name, or signed in), saved or not."""
+    from pages.practice import signin  # it imports this module
+
+    if signin.mode() != "none":
+        return signin.current() is not None
+    return bool(st.session_state.get("learner_name", "").strip())
+
+
+def not_saved_hint(no_name_key: str) -> str:
+    """Why nothing is saved: no name yet (the page's own words), or the database is unavailable."""
+    return t("practice.not_saved_now") if named() else t(no_name_key)
 
 
 def record_quiz(qid: str, item: int, correct: bool) -> None:
