@@ -4,10 +4,13 @@
 
     store = open_store()          # $KDLAB_DATABASE_URL, else SQLite at $KDLAB_DB_PATH or ~/.kdlab/progress.db
     ada = store.learner(" Ada ")  # created on first use; trimmed; "ADA" is the same learner
-    store.record_quiz(ada, "c03-kd", item=0, correct=True, lang="en")
+    store.record_quiz(ada, "c03-kd", item=0, correct=True, lang="en", choice=2, attempt=1, visit=v)
+    order = option_order(ada, "c03-kd", 0, 4)  # this learner's order of the item's 4 options
     store.record_self_grade(ada, "c03-kd", correct=False, lang="zh", answer="温度越高……")
     mock = new_mock_id()
     store.rate(ada, "c03-kd", "good", lang="en", mock=mock, seconds=84.0)  # -> next review (UTC)
+    store.rate(ada, "c03-kd", "again", lang="en", visit=v)  # a second rating in visit v replaces the first
+    store.preview(ada, "c03-kd", visit=v)  # {rating: the card each rating would give}
     store.due(ada)                # [(question_id, due)] due now, most overdue first
     store.schedule(ada)           # [(question_id, due)] every scheduled question, soonest first
     store.history(ada)            # [{column: value}] every attempt, oldest first; keys HISTORY_COLUMNS
@@ -18,7 +21,10 @@
 
 An attempt's kind is "quiz" (a multiple-choice item), "self_grade" (an open answer the learner
 checked against the key points), "mock" (a rating inside a mock interview) or "review" (a rating
-outside one). A rating is "again" | "hard" | "good" | "easy"; it schedules the question's next
+outside one). A visit (`new_visit_id()`, one per opening of a question's page) groups what the
+learner did there: a quiz item's answers are recorded once per visit and attempt (a page starts a
+new attempt with "Try again"), and a second rating in the same visit changes the first (the card
+is rescheduled from its state before it) instead of adding one. A rating is "again" | "hard" | "good" | "easy"; it schedules the question's next
 review with the `fsrs` package's Scheduler. Times are timezone-aware and come back in UTC; every
 recording call takes `now=` to backdate it.
 
@@ -35,9 +41,11 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import io
 import math
 import os
+import random
 import sqlite3
 import time
 import unicodedata
@@ -49,7 +57,7 @@ from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
 import sqlalchemy as sa
-from fsrs import Card, Rating, Scheduler
+from fsrs import Card, Rating, Scheduler, State
 
 from kdlab.practice.schema import (
     ANSWER_MAX,
@@ -77,6 +85,8 @@ HISTORY_COLUMNS = (
     "question_id",
     "kind",
     "item",
+    "choice",
+    "attempt",
     "correct",
     "rating",
     "seconds",
@@ -171,6 +181,30 @@ class MockSummary:
 
 def new_mock_id() -> str:
     return uuid.uuid4().hex
+
+
+def new_visit_id() -> str:
+    return uuid.uuid4().hex
+
+
+def option_order(who: Learner | str | None, qid: str, item: int, n: int) -> list[int]:
+    """The order in which this learner sees a quiz item's n options (original indices).
+
+    Deterministic: a hash of the learner (id and name), the question and the item, so a reload
+    keeps the order and every learner has their own. Nobody known: the bank's order shuffled once.
+    """
+    if isinstance(who, Learner):
+        who = f"{who.id}:{who.name.casefold()}"
+    seed = hashlib.sha256(f"{who or ''}\x1f{qid}\x1f{item}".encode()).digest()
+    order = list(range(n))
+    random.Random(int.from_bytes(seed[:8], "big")).shuffle(order)
+    return order
+
+
+def review_reason(card: Card) -> str:
+    """Why a card is due when it is: "learning" (a new card's short steps), "relearning" (a
+    forgotten card's short steps) or "review" (intervals of days that grow with each success)."""
+    return {State.Learning: "learning", State.Relearning: "relearning"}.get(card.state, "review")
 
 
 _JOINERS = "\u200c\u200d"
@@ -392,16 +426,39 @@ class Store:
         *,
         answer: str | None = None,
         seconds: float | None = None,
+        choice: int | None = None,
+        attempt: int | None = None,
+        visit: str | None = None,
         now: datetime | None = None,
-    ) -> None:
-        """A multiple-choice quiz item (its index in the question's quiz) answered right or wrong."""
-        if isinstance(item, bool) or not isinstance(item, int) or item < 0:
-            raise ValueError(f"quiz item must be an index >= 0, got {item!r}")
+    ) -> bool:
+        """A multiple-choice quiz item (its index in the question's quiz) answered right or wrong.
+
+        `choice` is the option chosen as the bank numbers them. With a `visit` and an `attempt`,
+        only the first answer of that attempt is recorded: returns False (nothing written) for
+        any later one, so repeated clicks cannot inflate the record."""
+        for name, value, low in (("quiz item", item, 0), ("choice", choice, 0), ("attempt", attempt, 1)):
+            if value is None and name != "quiz item":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value < 2**15:
+                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
         row = _attempt(
-            learner, qid, "quiz", lang, now, item=item, correct=correct, answer=answer, seconds=seconds
-        )
+            learner, qid, "quiz", lang, now, item=item, correct=correct, answer=answer, seconds=seconds,
+            choice=choice, attempt=attempt, visit=_visit(visit),
+        )  # fmt: skip
         with self._writer.begin() as conn:
+            if visit is not None and attempt is not None:
+                earlier = sa.select(attempts.c.id).where(
+                    attempts.c.learner_id == learner.id,
+                    attempts.c.question_id == qid,
+                    attempts.c.kind == "quiz",
+                    attempts.c.item == item,
+                    attempts.c.visit == visit,
+                    attempts.c.attempt == attempt,
+                )
+                if conn.execute(earlier).first() is not None:
+                    return False
             conn.execute(sa.insert(attempts).values(row))
+        return True
 
     @_guarded
     def record_self_grade(
@@ -413,11 +470,25 @@ class Store:
         *,
         answer: str | None = None,
         seconds: float | None = None,
+        visit: str | None = None,
         now: datetime | None = None,
     ) -> None:
-        """An open answer the learner judged against the key points."""
-        row = _attempt(learner, qid, "self_grade", lang, now, correct=correct, answer=answer, seconds=seconds)
+        """An open answer the learner judged against the key points (once per visit: a later call
+        in the same visit updates it)."""
+        row = _attempt(
+            learner, qid, "self_grade", lang, now, correct=correct, answer=answer, seconds=seconds,
+            visit=_visit(visit),
+        )  # fmt: skip
         with self._writer.begin() as conn:
+            if visit is not None:
+                same = (
+                    (attempts.c.learner_id == learner.id)
+                    & (attempts.c.question_id == qid)
+                    & (attempts.c.kind == "self_grade")
+                    & (attempts.c.visit == visit)
+                )
+                if conn.execute(sa.update(attempts).where(same).values(row)).rowcount:
+                    return
             conn.execute(sa.insert(attempts).values(row))
 
     @_guarded
@@ -431,21 +502,29 @@ class Store:
         mock: str | None = None,
         answer: str | None = None,
         seconds: float | None = None,
+        visit: str | None = None,
         now: datetime | None = None,
     ) -> datetime:
-        """Record a self-rating and schedule the question's next review; returns when it is due."""
+        """Record a self-rating and schedule the question's next review; returns when it is due.
+
+        With a `visit`, a second rating in that visit (and no other review of the card since)
+        changes the first: the card is rescheduled from its state before the first, and the
+        rating, its review log and its attempt row are updated; nothing is added."""
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {RATINGS}, got {rating!r}")
         grade = Rating(RATINGS.index(rating) + 1)
         kind = "mock" if mock else "review"
         row = _attempt(
-            learner, qid, kind, lang, now, rating=int(grade), answer=answer, mock=mock, seconds=seconds
-        )
+            learner, qid, kind, lang, now, rating=int(grade), answer=answer, mock=mock, seconds=seconds,
+            visit=_visit(visit),
+        )  # fmt: skip
         at = row["at"]
         this_card = (cards.c.learner_id == learner.id) & (cards.c.question_id == qid)
         # FOR UPDATE: two sessions rating the same card one after the other, never both from the
         # same old state (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers).
-        locked = sa.select(cards.c.card, cards.c.reviews).where(this_card).with_for_update()
+        locked = (
+            sa.select(cards.c.card, cards.c.reviews, cards.c.before, cards.c.visit).where(this_card).with_for_update()
+        )
         with self._writer.begin() as conn:
             found = conn.execute(locked).first()
             if found is None:
@@ -457,24 +536,61 @@ class Store:
                     pass  # another session created this card first; wait for and use theirs
                 found = conn.execute(locked).one()
             duration = None if seconds is None else round(seconds * 1000)
-            card, log = self.scheduler.review_card(Card.from_dict(found.card), grade, at, duration)
+            again = visit is not None and found.visit == visit and found.before is not None
+            before = found.before if again else found.card
+            card, log = self.scheduler.review_card(Card.from_dict(before), grade, at, duration)
             conn.execute(
                 sa.update(cards)
                 .where(this_card)
-                .values(card=card.to_dict(), due=card.due, reviews=found.reviews + 1)
-            )
-            conn.execute(
-                sa.insert(review_logs).values(
-                    learner_id=learner.id,
-                    question_id=qid,
-                    card_id=log.card_id,
-                    rating=int(log.rating),
-                    review_datetime=log.review_datetime,
-                    review_duration=log.review_duration,
+                .values(
+                    card=card.to_dict(),
+                    due=card.due,
+                    reviews=found.reviews + (0 if again else 1),
+                    before=before,
+                    visit=visit,
                 )
             )
-            conn.execute(sa.insert(attempts).values(row))
+            logged = dict(
+                card_id=log.card_id,
+                rating=int(log.rating),
+                review_datetime=log.review_datetime,
+                review_duration=log.review_duration,
+            )
+            mine = (review_logs.c.learner_id == learner.id) & (review_logs.c.question_id == qid)
+            latest = sa.select(sa.func.max(review_logs.c.id)).where(mine).scalar_subquery()
+            same_attempt = (
+                (attempts.c.learner_id == learner.id)
+                & (attempts.c.question_id == qid)
+                & (attempts.c.kind == kind)
+                & (attempts.c.visit == visit)
+            )
+            if again:  # the same review, changed: its log and attempt rows are rewritten
+                conn.execute(sa.update(review_logs).where(review_logs.c.id == latest).values(logged))
+                conn.execute(sa.update(attempts).where(same_attempt).values(row))
+            else:
+                conn.execute(sa.insert(review_logs).values(learner_id=learner.id, question_id=qid, **logged))
+                conn.execute(sa.insert(attempts).values(row))
         return card.due
+
+    @_guarded
+    def preview(
+        self, learner: Learner, qid: str, *, visit: str | None = None, now: datetime | None = None
+    ) -> dict[str, Card]:
+        """The card each rating would give at `now`: from the card as it is, or, when this visit
+        already rated it, from the card before that rating (the one a second click replaces)."""
+        at = _utc(now)
+        query = sa.select(cards.c.card, cards.c.before, cards.c.visit).where(
+            cards.c.learner_id == learner.id, cards.c.question_id == qid
+        )
+        with self.engine.connect() as conn:
+            found = conn.execute(query).first()
+        if found is None:
+            base = Card(due=at)
+        elif visit is not None and found.visit == visit and found.before is not None:
+            base = Card.from_dict(found.before)
+        else:
+            base = Card.from_dict(found.card)
+        return {r: self.scheduler.review_card(base, Rating(i + 1), at)[0] for i, r in enumerate(RATINGS)}
 
     # Reading
 
@@ -592,6 +708,12 @@ def _utc(now: datetime | None) -> datetime:
     return now.astimezone(UTC)  # fsrs insists on UTC itself
 
 
+def _visit(visit: str | None) -> str | None:
+    if visit is not None and not (isinstance(visit, str) and 0 < len(visit) <= 32):
+        raise ValueError(f"a visit id has 1..32 characters, got {visit!r}")
+    return visit
+
+
 def _attempt(learner: Learner, qid: str, kind: str, lang: str, now: datetime | None, **fields) -> dict:
     """A checked attempts row."""
     if not isinstance(qid, str) or not 0 < len(qid) <= QID_MAX:
@@ -626,7 +748,7 @@ def _attempt(learner: Learner, qid: str, kind: str, lang: str, now: datetime | N
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
-def to_csv(rows: list[dict]) -> str:
+def to_csv(rows: list[dict], columns: tuple[str, ...] = HISTORY_COLUMNS) -> str:
     def cell(value: object) -> str:
         if value is None:
             return ""
@@ -640,8 +762,8 @@ def to_csv(rows: list[dict]) -> str:
 
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(HISTORY_COLUMNS)
-    writer.writerows([cell(row[c]) for c in HISTORY_COLUMNS] for row in rows)
+    writer.writerow(columns)
+    writer.writerows([cell(row[c]) for c in columns] for row in rows)
     return out.getvalue()
 
 
@@ -650,6 +772,8 @@ def read_csv(text: str) -> list[dict]:
     parse = {
         "at": datetime.fromisoformat,
         "item": int,
+        "choice": int,
+        "attempt": int,
         "correct": {"true": True, "false": False}.__getitem__,
         "seconds": float,
     }

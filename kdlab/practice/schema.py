@@ -80,7 +80,15 @@ attempts = sa.Table(
     sa.Column("mock", sa.String(32)),  # groups one mock interview's ratings
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Column("seconds", sa.Float),  # added in version 2: time spent answering
+    # Added in version 4. A quiz answer's option (the bank's index, whatever order the learner saw
+    # the options in) and its attempt (1: the first answer in a visit to the question's page; n: the
+    # n-th after "Try again"). `visit` groups one visit's records, so a second rating click in it
+    # changes the rating instead of adding one. NULL on older rows (not recorded then).
+    sa.Column("choice", sa.SmallInteger),
+    sa.Column("attempt", sa.SmallInteger),
+    sa.Column("visit", sa.String(32)),
     sa.Index("ix_attempts_learner_at", "learner_id", "at"),
+    sa.Index("ix_attempts_question", "question_id", "kind"),
 )
 
 cards = sa.Table(
@@ -91,6 +99,10 @@ cards = sa.Table(
     sa.Column("card", sa.JSON, nullable=False),  # fsrs.Card.to_dict()
     sa.Column("due", UTCDateTime, nullable=False),  # a copy of card["due"] that SQL can filter on
     sa.Column("reviews", sa.Integer, nullable=False),
+    # Added in version 4: the card as it was before its latest review, and the visit that review
+    # came from; a changed rating in the same visit is rescheduled from `before`.
+    sa.Column("before", sa.JSON),
+    sa.Column("visit", sa.String(32)),
     sa.Index("ix_cards_learner_due", "learner_id", "due"),
 )
 
@@ -213,10 +225,34 @@ def _add_accounts(conn: Connection) -> None:
     ).create(conn)
 
 
+def _add_attempts_and_visits(conn: Connection) -> None:
+    # Records that mean what they say (issue 15): a quiz answer's original option and attempt
+    # number, the visit that groups a page visit's records, and on cards the state before the
+    # latest review (to change a rating instead of adding one). Older rows keep NULL. Frozen copies.
+    for table, column in (
+        ("attempts", sa.Column("choice", sa.SmallInteger)),
+        ("attempts", sa.Column("attempt", sa.SmallInteger)),
+        ("attempts", sa.Column("visit", sa.String(32))),
+        ("cards", sa.Column("before", sa.JSON)),
+        ("cards", sa.Column("visit", sa.String(32))),
+    ):
+        ddl = CreateColumn(column).compile(dialect=conn.dialect)
+        conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {ddl}"))
+    v4 = sa.MetaData()
+    attempts_v4 = sa.Table(
+        "attempts",
+        v4,
+        sa.Column("question_id", sa.String(QID_MAX)),
+        sa.Column("kind", sa.String(16)),
+    )
+    sa.Index("ix_attempts_question", attempts_v4.c.question_id, attempts_v4.c.kind).create(conn)
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_v1,
     2: _add_attempt_seconds,
     3: _add_accounts,
+    4: _add_attempts_and_visits,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 _LOCK_KEY = 0x6B646C6162  # "kdlab": the advisory lock that serialises migrations on PostgreSQL
