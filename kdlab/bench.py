@@ -37,6 +37,7 @@ TARGETS = {
     "segment": 10.0,
     "attention": 10.0,
     "forecast": 10.0,
+    "gan": 10.0,
     "playground": 2.0,
     "optimizers": 5.0,
     "adversarial": 10.0,

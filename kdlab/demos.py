@@ -35,6 +35,7 @@ DEMOS: dict[str, str] = {
     "segment": "kdlab.deep.segment",
     "attention": "kdlab.deep.attention",
     "forecast": "kdlab.shop.forecast",
+    "gan": "kdlab.deep.gan",
     "playground": "kdlab.deep.playground",
     "optimizers": "kdlab.deep.optimizers",
     "adversarial": "kdlab.deep.adversarial",
