@@ -101,14 +101,18 @@ def degree_figure(r: CapacityResult) -> go.Figure:
                                ("cv", r.cv_by_degree, "dot")):  # fmt: skip
         fig.add_trace(go.Scatter(x=r.degrees, y=values, mode="lines+markers", name=t(f"capacity.curve_{name}"),
                                  line=dict(dash=dash)))  # fmt: skip
-    fig.add_hline(
-        y=r.noise_floor, line=dict(dash="dash", color="gray"), annotation_text=t("capacity.noise_floor")
-    )
+    fig.add_trace(floor_trace(r, r.degrees))
     fig.add_vline(x=r.params["degree"], line=dict(color="red", width=1))
     fig.update_layout(title=t("capacity.degree_title"), xaxis_title=t("capacity.degree_axis"),
                       yaxis_title=t("capacity.mse_axis"), yaxis_type="log", height=420,
                       legend=dict(orientation="h", y=-0.2))  # fmt: skip
     return fig
+
+
+def floor_trace(r: CapacityResult, xs: np.ndarray) -> go.Scatter:
+    """The noise floor as a line with a legend entry (Plotly misplaces add_hline's label on log axes)."""
+    return go.Scatter(x=[xs[0], xs[-1]], y=[r.noise_floor] * 2, mode="lines", name=t("capacity.noise_floor"),
+                      line=dict(dash="dash", color="gray"))  # fmt: skip
 
 
 def learning_figure(r: CapacityResult) -> go.Figure:
@@ -119,9 +123,7 @@ def learning_figure(r: CapacityResult) -> go.Figure:
     fig.add_trace(
         go.Scatter(x=r.sizes, y=r.val_by_size, mode="lines+markers", name=t("capacity.curve_validation"))
     )
-    fig.add_hline(
-        y=r.noise_floor, line=dict(dash="dash", color="gray"), annotation_text=t("capacity.noise_floor")
-    )
+    fig.add_trace(floor_trace(r, r.sizes))
     fig.update_layout(title=t("capacity.learning_plot", d=r.params["degree"], n=capacity.RESAMPLES),
                       xaxis_title=t("capacity.size_axis"), yaxis_title=t("capacity.mse_axis"), xaxis_type="log",
                       yaxis_type="log", height=400, legend=dict(orientation="h", y=-0.2))  # fmt: skip

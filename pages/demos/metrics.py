@@ -93,12 +93,12 @@ def render() -> None:
 
 def threshold_panel(r: MetricsResult, threshold: float, key: str = "metrics_curves") -> None:
     op = metrics.operating_point(r.y, r.score, threshold)
-    m = st.columns(5)
+    m = st.columns(4)
     m[0].metric(t("metrics.precision"), f"{op.precision:.3f}")
     m[1].metric(t("metrics.recall"), f"{op.tpr:.3f}")
     m[2].metric("F1", f"{op.f1:.3f}")
     m[3].metric(t("metrics.fpr"), f"{op.fpr:.3f}")
-    m[4].metric(t("metrics.counts"), f"{op.tp} / {op.fp} / {op.fn} / {op.tn}", help=t("metrics.counts_help"))
+    st.caption(t("metrics.counts", tp=op.tp, fp=op.fp, fn=op.fn, tn=op.tn))
     st.plotly_chart(curves_figure(r, op), width="stretch", key=key)
 
 
@@ -158,7 +158,7 @@ def reliability_figure(r: MetricsResult) -> go.Figure:
     fig.update_xaxes(title_text=t("metrics.confidence"), range=[0, 1], row=1, col=1)
     fig.update_yaxes(title_text=t("metrics.fraction_positive"), range=[0, 1], row=1, col=1)
     fig.update_xaxes(title_text=t("metrics.confidence"), range=[0, 1], row=1, col=2)
-    fig.update_yaxes(title_text=t("metrics.rows"), type="log", row=1, col=2)
+    fig.update_yaxes(title_text=t("metrics.rows"), type="log", dtick=1, row=1, col=2)
     fig.update_layout(height=400, legend=dict(orientation="h", y=-0.2), margin=dict(t=50))
     return fig
 
@@ -168,8 +168,8 @@ def confusion_figure(r: MetricsResult) -> go.Figure:
     names = [t("metrics.class", k=k) for k in range(K)]
     fig = go.Figure(go.Heatmap(z=r.confusion, x=names, y=names, colorscale="Blues", text=r.confusion,
                                texttemplate="%{text}", colorbar=dict(title=t("metrics.rows"))))  # fmt: skip
-    fig.update_layout(title=t("metrics.confusion_title"), xaxis_title=t("metrics.predicted"),
-                      yaxis_title=t("metrics.true"), yaxis_autorange="reversed", height=420)  # fmt: skip
+    fig.update_layout(title=t("metrics.confusion_title"), xaxis_title=t("metrics.predicted_class"),
+                      yaxis_title=t("metrics.true_class"), yaxis_autorange="reversed", height=420)  # fmt: skip
     return fig
 
 
@@ -214,7 +214,7 @@ def users_figure(r: MetricsResult) -> go.Figure:
             name=t("metrics.user"),
         )
     )
-    fig.update_layout(title=t("metrics.users_title"), xaxis_title=t("metrics.impressions"), xaxis_type="log",
+    fig.update_layout(title=t("metrics.users_title"), xaxis_title=t("metrics.impressions"), xaxis_type="log", xaxis_dtick=1,
                       yaxis_title=t("metrics.user_ctr"), yaxis_tickformat=".0%", height=420)  # fmt: skip
     return fig
 

@@ -106,7 +106,7 @@ def boundary_figure(r: SVMResult, height: int = 560) -> go.Figure:
     )  # fmt: skip
     fig.update_layout(
         title=t("svm.boundary_title"), xaxis_title=t("svm.x1"), yaxis_title=t("svm.x2"), height=height,
-        legend=dict(orientation="h", y=-0.12), yaxis=dict(scaleanchor="x", scaleratio=1),
+        legend=dict(orientation="h", y=-0.18), yaxis=dict(scaleanchor="x", scaleratio=1),
     )  # fmt: skip
     return fig
 
@@ -114,7 +114,8 @@ def boundary_figure(r: SVMResult, height: int = 560) -> go.Figure:
 def pegasos_figure(r: SVMResult) -> go.Figure:
     gap = np.maximum(r.pegasos_objective / r.primal - 1, 1e-7)
     fig = go.Figure(go.Scatter(x=r.pegasos_steps, y=gap, mode="lines+markers", name="Pegasos"))
-    fig.add_hline(y=0.01, line=dict(dash="dash", color="gray"), annotation_text="1%")
+    fig.add_trace(go.Scatter(x=[r.pegasos_steps[0], r.pegasos_steps[-1]], y=[0.01, 0.01], mode="lines", name="1%",
+                             line=dict(dash="dash", color="gray")))  # fmt: skip
     fig.update_layout(
         title=t("svm.pegasos_plot"), xaxis_title=t("svm.steps"), yaxis_title=t("svm.gap_axis"),
         xaxis_type="log", yaxis_type="log", yaxis_tickformat=".1e", height=380,
