@@ -4,7 +4,7 @@
 
 Each bug is a one-line change a reviewer planted (a file without `title:` loading as "None", WAPE over
 the forecast, the training MSE shown as the test MSE, the gain's sign flipped, the confusion matrix
-transposed, Q-learning ignoring gamma). The file is restored after each run, also on failure.
+transposed, self-grading always counted correct, Q-learning ignoring gamma). The file is restored after each run, also on failure.
 A script, not a test: it runs pytest once per bug (about a minute in all).
 """
 
@@ -19,6 +19,7 @@ plants = [
  ("pages/demos/regression.py", 'm[0].metric(t("regression.test_mse"), "—" if r.test_mse is None else f"{r.test_mse:.4g}")', 'm[0].metric(t("regression.test_mse"), "—" if r.test_mse is None else f"{float(np.mean((r.X_train @ r.w + r.b - r.y_train) ** 2)):.4g}")', "regression_page"),
  ("pages/demos/distill.py", 'delta=f"{r.gain:+.1%}"', 'delta=f"{-r.gain:+.1%}"', "gain_sign"),
  ("kdlab/deep/cnn.py", "confusion=confusion_matrix(split.y_test, pred,", "confusion=confusion_matrix(pred, split.y_test,", "confusion"),
+ ("pages/bank/question.py", "covered = 2 * ticked >= len(q.key_points)", "covered = True", "self_grade"),
  ("kdlab/rl/qlearning.py", "Q[s][a] += alpha * (r + gamma * max(Q[s2]) - Q[s][a])", "Q[s][a] += alpha * (r + max(Q[s2]) - Q[s][a])", "discounted or value_iteration"),
 ]
 for path, old, new, sel in plants:

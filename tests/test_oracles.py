@@ -164,3 +164,30 @@ def test_q_learning_reaches_value_iteration_under_a_random_behaviour_policy():
     other = q_learning(env, episodes=3000, alpha=0.5, gamma=0.5, epsilon=1.0, epsilon_decay=1.0,
                        epsilon_min=1.0, max_steps=60, seed=1)  # fmt: skip
     assert np.max(np.abs(other.Q[live] - q_star[live])) > 0.1
+
+
+# --- the question page's self-grade: half the key points or more (planted: always counted correct)
+
+
+@pytest.mark.parametrize(("ticked", "correct"), [(1, False), ("half", True), ("all", True)])
+def test_self_grade_follows_the_ticked_key_points(tmp_path, monkeypatch, ticked, correct):
+    from kdlab.practice.bank import load_bank
+    from kdlab.practice.progress import open_store
+    from tests.test_practice_pages import start as start_as
+
+    qid = "c03-knowledge-distillation"
+    points = load_bank().get(qid, "en").key_points
+    assert len(points) >= 4  # so that one ticked point is under half
+    n = {"half": (len(points) + 1) // 2, "all": len(points)}.get(ticked, ticked)
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    monkeypatch.setenv("KDLAB_DATABASE_URL", url)
+    at = open_url(start_as("en", learner="Ada"), qid)
+    next(b for b in at.button if b.label == "Show the model answer").click().run()
+    for i in range(n):
+        at.checkbox(key=f"kp_{qid}_{i}").check()
+    at.run()
+    at.button_group(key=f"rate_{qid}").set_value("good").run()
+    assert not at.exception
+    with open_store(url) as store:
+        grades = [r["correct"] for r in store.history(store.learner("Ada")) if r["kind"] == "self_grade"]
+    assert grades == [correct]  # an independent rule: at least half of the points covered
