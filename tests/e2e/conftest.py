@@ -72,6 +72,8 @@ def expect(browser):
     """Playwright's auto-waiting assertions, e.g. expect(locator).to_be_visible()."""
     from playwright.sync_api import expect
 
+    # Playwright's default is 5 s; a training or a page on a loaded 2-core CI machine can take longer.
+    expect.set_options(timeout=TIMEOUT_MS)
     return expect
 
 
