@@ -51,8 +51,10 @@ def widget(demo: str, p: Param, key_prefix: str = "", **overrides) -> Any:
 
 
 def log_grid(p: Param, value: float) -> list[float]:
+    """25 steps evenly spaced in log10, plus every round 1-2-5 value (0.01, 0.02, 0.05, 0.1, ...)."""
     lo, hi = math.log10(p.low), math.log10(p.high)
     values = {float(f"{10 ** (lo + (hi - lo) * i / 24):.2g}") for i in range(25)} | {p.default, value}
+    values |= {float(f"{m}e{k}") for k in range(math.floor(lo), math.ceil(hi) + 1) for m in (1, 2, 5)}
     return sorted(v for v in values if p.low <= v <= p.high)
 
 
