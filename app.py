@@ -15,7 +15,7 @@ from pages.bank import home, question
 from pages.bank.home import DEMO_ICON
 from pages.demos import stub as demo_stub
 from pages.demos.kit import demo_page, warm_up
-from pages.practice import mock
+from pages.practice import mock, teacher
 from pages.practice import progress as progress_page
 from pages.practice.store import profile_picker
 from pages.shared.common import bank, language_switch, legacy_pages_scope, register_pages, t
@@ -51,7 +51,7 @@ def main() -> None:
 
     menu = {
         t("nav.start"): [pages["home"]],
-        t("nav.practice"): [pages["mock-interview"], pages["progress"]],
+        t("nav.practice"): [pages["mock-interview"], pages["progress"], teacher.page()],
         t("nav.demos"): [pages[f"demo-{d}"] for d in DEMOS],
     }
     for prefix, label in SECTIONS.items():
