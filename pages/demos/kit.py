@@ -47,6 +47,8 @@ def widget(demo: str, p: Param, key_prefix: str = "", **overrides) -> Any:
         # Learning rates and the like span decades: a log grid, not a linear slider.
         return st.select_slider(options=log_grid(p, value), value=value, format_func=lambda v: f"{v:g}", **kw)
     step = (p.high - p.low) / 100
+    # Enough decimals to tell one step from the next (an L2 of 0.001 must not show as "0.00").
+    kw.setdefault("format", f"%.{max(2, -math.floor(math.log10(step)))}f")
     return st.slider(min_value=float(p.low), max_value=float(p.high), value=float(value), step=step, **kw)
 
 
