@@ -68,6 +68,7 @@ def test_search_and_filters_narrow_the_list():
     assert any("No question matches" in i.value for i in at.info)
 
 
+@pytest.mark.shared_results  # every question's panel runs its experiment at defaults: once per process
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("qid", load_bank().ids())
 def test_every_question_page_renders_by_url(qid, lang):
@@ -99,6 +100,7 @@ def test_unknown_question_url_falls_back_to_home():
     assert not at.exception
 
 
+@pytest.mark.shared_results
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("demo", list(DEMOS))
 def test_demo_pages_render(demo, lang):
