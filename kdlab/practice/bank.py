@@ -7,6 +7,7 @@ the rest of the bank still loads, so one typo cannot take the app down.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -275,6 +276,13 @@ def parse_file(path: Path) -> tuple[Question | None, list[Problem]]:
     mistakes = _bullets(sections.get("mistakes", ""))
     follow_ups = tuple(FollowUp(q, a) for q, a, _ in _subsections(sections.get("follow_ups", "")))
     quiz = _parse_quiz(sections.get("quiz", ""), section_lines.get("quiz", 0), bad)
+    for block in code_blocks(text):
+        if block.python and not block.fragment and (err := block.syntax_error()):
+            bad(
+                block.line + (err.lineno or 1),
+                f"```python block is not valid Python ({err.msg}); "
+                "fix it, or mark it '```python fragment' if it is only a piece of code",
+            )
 
     if problems and (qid is None or kind not in KINDS or not title):
         return None, problems
@@ -397,6 +405,110 @@ def _parse_quiz(markdown: str, section_line: int, bad) -> tuple[QuizItem, ...]:
     return tuple(items)
 
 
+# ---------------------------------------------------------------- code blocks
+
+_FENCE_RE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([^`]*)$")
+PYTHON_INFO = ("python", "py", "python3")
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """One fenced block: `line` is its opening fence's line (1-based), `info` the words after it."""
+
+    line: int
+    info: tuple[str, ...]
+    code: str
+
+    @property
+    def python(self) -> bool:
+        return bool(self.info) and self.info[0].casefold() in PYTHON_INFO
+
+    @property
+    def fragment(self) -> bool:
+        """Marked ```python fragment: only a piece of code, shown but not run by the tests."""
+        return "fragment" in (w.casefold() for w in self.info[1:])
+
+    def syntax_error(self) -> SyntaxError | None:
+        try:
+            ast.parse(self.code)
+        except SyntaxError as err:
+            return err
+        return None
+
+
+def code_blocks(text: str) -> list[CodeBlock]:
+    """Every fenced code block of a Markdown text (an unclosed one runs to the end)."""
+    blocks: list[CodeBlock] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        m = _FENCE_RE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        indent, fence, info = len(m.group(1)), m.group(2), m.group(3).split()
+        body: list[str] = []
+        j = i + 1
+        while j < len(lines) and not re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[j]):
+            line = lines[j]
+            body.append(line[min(indent, len(line) - len(line.lstrip())) :])
+            j += 1
+        blocks.append(CodeBlock(i + 1, tuple(info), "\n".join(body) + "\n"))
+        i = j + 1
+    return blocks
+
+
+# ---------------------------------------------------------------- quiz statistics
+
+# How an option's length is measured: characters in both languages (a Chinese character is a word's
+# worth of meaning, an English one a letter; each is compared only with options in its own language).
+LENGTH_UNIT = "characters"
+
+
+@dataclass(frozen=True)
+class QuizStats:
+    """How much a test-wise guess (pick the longest, pick a position) would score, in one language."""
+
+    lang: str
+    items: int
+    longest: int  # items whose correct option is strictly longer than every other
+    shortest: int  # items whose correct option is strictly shorter than every other
+    positions: tuple[int, ...]  # items whose correct option is at position 1, 2, ...
+    length_ratio: float  # mean over items of len(correct) / mean len(distractors)
+
+    @property
+    def longest_share(self) -> float:
+        return self.longest / self.items if self.items else 0.0
+
+    def position_shares(self) -> tuple[float, ...]:
+        return tuple(n / self.items for n in self.positions) if self.items else ()
+
+    def __str__(self) -> str:
+        positions = " ".join(f"{k + 1}:{s:.0%}" for k, s in enumerate(self.position_shares()))
+        return (
+            f"quiz ({self.lang}): {self.items} items; correct option the single longest "
+            f"({LENGTH_UNIT}) in {self.longest_share:.0%}, the single shortest in "
+            f"{self.shortest / max(self.items, 1):.0%}; correct/distractor length {self.length_ratio:.2f}; "
+            f"correct option at position {positions}"
+        )
+
+
+def quiz_stats(questions: list[Question], lang: str, measure=len) -> QuizStats:
+    items = [item for q in questions if q.lang == lang for item in q.quiz]
+    longest = shortest = 0
+    ratios: list[float] = []
+    positions = [0] * max((len(item.options) for item in items), default=0)
+    for item in items:
+        sizes = [measure(o) for o in item.options]
+        right, others = sizes[item.answer], sizes[: item.answer] + sizes[item.answer + 1 :]
+        longest += all(right > o for o in others)
+        shortest += all(right < o for o in others)
+        ratios.append(right / max(sum(others) / len(others), 1))
+        positions[item.answer] += 1
+    ratio = sum(ratios) / len(ratios) if ratios else 0.0
+    return QuizStats(lang, len(items), longest, shortest, tuple(positions), ratio)
+
+
 # ---------------------------------------------------------------- the whole bank
 
 
@@ -480,6 +592,20 @@ def check_main(root: str | None = None) -> int:
     bank = load_bank(root)
     for problem in sorted(bank.problems, key=lambda p: (str(p.path), p.line)):
         print(problem)
+    files = sorted(q.path for q in bank.questions.values())
+    for lang in LANGS:
+        print(quiz_stats(list(bank.questions.values()), lang))
+        blocks = [
+            b
+            for path in files
+            if path.name.endswith(f".{lang}.md")
+            for b in code_blocks(path.read_text(encoding="utf-8"))
+            if b.python
+        ]
+        fragments = sum(b.fragment for b in blocks)
+        print(
+            f"code ({lang}): {len(blocks) - fragments} runnable ```python block(s), {fragments} fragment(s)"
+        )
     n_ids = len(bank.ids())
     n_placeholder = len({q.id for q in bank.questions.values() if q.placeholder})
     status = f"{len(bank.problems)} problem(s)" if bank.problems else "ok"
