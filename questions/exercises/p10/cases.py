@@ -1,0 +1,42 @@
+import numpy as np
+from kdlab.practice.exercises import Case
+
+# The parameter names and shapes of kdlab.deep.cnn.CNN(channels=4, layers=2, n_classes=5) on 8x8 images.
+CNN_SHAPES = {
+    "blocks.0.0.weight": (4, 1, 3, 3),
+    "blocks.0.0.bias": (4,),
+    "blocks.1.0.weight": (4, 4, 3, 3),
+    "blocks.1.0.bias": (4,),
+    "head.weight": (5, 16),
+    "head.bias": (5,),
+}
+
+
+def cases():
+    rng = np.random.default_rng(10)
+    params = {"body.weight": np.array([1.0, -2.0]), "head.weight": np.array([0.5]), "head.bias": np.array([0.0])}
+    grads = {"body.weight": np.array([0.5, 0.5]), "head.weight": np.array([-1.0]), "head.bias": np.array([2.0])}
+    yield Case("body at a tenth of the rate", args=(params, grads, 0.1, 0.1))
+    yield Case("linear probe: the body frozen", args=(params, grads, 0.1, 0.1), kwargs={"frozen": ["body."]})
+
+    p = {k: rng.normal(size=s) for k, s in CNN_SHAPES.items()}
+    g = {k: rng.normal(size=s) for k, s in CNN_SHAPES.items()}
+    yield Case(
+        "CNN: first block frozen, weight decay",
+        args=(p, g, 0.01, 0.1),
+        kwargs={"frozen": ["blocks.0."], "weight_decay": 0.05},
+        hidden=True,
+    )
+    yield Case("CNN: full fine-tuning", args=(p, g, 0.01, 1.0), hidden=True)
+    yield Case(
+        "CNN: everything frozen",
+        args=(p, g, 0.01, 0.1),
+        kwargs={"frozen": ["blocks.", "head."], "weight_decay": 0.1},
+        hidden=True,
+    )
+    yield Case(
+        "CNN: body frozen, head with weight decay",
+        args=(p, g, 0.05, 0.5),
+        kwargs={"frozen": ("blocks.",), "weight_decay": 0.01},
+        hidden=True,
+    )
