@@ -1,0 +1,22 @@
+import numpy as np
+
+from kdlab.practice.exercises import Case
+
+
+def cases():
+    rng = np.random.default_rng(14)
+    boxes = np.array([[0.0, 0.0, 10.0, 10.0], [1.0, 1.0, 11.0, 11.0], [20.0, 20.0, 30.0, 30.0]])
+    yield Case("two overlapping, one apart", args=(boxes, np.array([0.9, 0.8, 0.7]), 0.5))
+    yield Case("the lower score comes first in the input", args=(boxes, np.array([0.6, 0.95, 0.7]), 0.5))
+
+    chain = np.array([[0.0, 0.0, 10.0, 10.0], [4.0, 0.0, 14.0, 10.0], [8.0, 0.0, 18.0, 10.0]])
+    yield Case("a chain: A hides B, B would hide C", args=(chain, np.array([0.9, 0.8, 0.7]), 0.3), hidden=True)
+    yield Case("IoU exactly at the threshold is kept", args=(np.array([[0.0, 0.0, 3.0, 1.0], [1.0, 0.0, 4.0, 1.0]]), np.array([0.9, 0.8]), 0.5), hidden=True)
+    yield Case("tied scores", args=(np.array([[0.0, 0.0, 2.0, 2.0], [0.0, 0.0, 2.0, 2.0], [5.0, 5.0, 6.0, 6.0]]), np.array([0.5, 0.5, 0.5]), 0.5), hidden=True)
+    yield Case("no boxes", args=(np.zeros((0, 4)), np.zeros(0), 0.5), hidden=True)
+    touching = np.array([[0.0, 0.0, 1.0, 1.0], [1.0, 0.0, 2.0, 1.0], [0.5, 0.5, 1.5, 1.5]])
+    yield Case("threshold 0: any overlap suppresses, touching does not", args=(touching, np.array([0.9, 0.8, 0.7]), 0.0), hidden=True)
+    centres = rng.uniform(0, 50, (40, 2))
+    sizes = rng.uniform(5, 15, (40, 2))
+    random_boxes = np.hstack([centres - sizes / 2, centres + sizes / 2])
+    yield Case("40 random boxes", args=(random_boxes, rng.random(40), 0.3), hidden=True)
