@@ -58,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m kdlab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check-bank", help="validate every question file")
+    check = sub.add_parser("check-bank", help="validate every question file and coding exercise")
     check.add_argument("root", nargs="?", default=None, help="bank folder (default: questions/)")
+    check.add_argument("--exercise", default=None, help="check only this exercise (e.g. p09), case by case")
     sub.add_parser("bench", help="time and measure each demo's default run")
     sub.add_parser(
         "ready",
@@ -78,9 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "check-bank":
-        from kdlab.practice.bank import check_main
+        from kdlab.practice.exercises import check_main
 
-        return check_main(args.root)
+        return check_main(args.root, args.exercise)
     if args.command == "accounts":
         return accounts_main(args)
     if args.command == "ready":

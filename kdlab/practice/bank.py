@@ -516,7 +516,11 @@ def load_bank(root: Path | str | None = None) -> Bank:
     root = Path(root) if root else DEFAULT_ROOT
     questions: dict[tuple[str, str], Question] = {}
     problems: list[Problem] = []
-    files = sorted(p for p in root.rglob("*.md") if p.name != "README.md")
+    # questions/exercises/ holds the coding exercises (their statements are Markdown too):
+    # kdlab.practice.exercises loads them.
+    files = sorted(
+        p for p in root.rglob("*.md") if p.name != "README.md" and p.relative_to(root).parts[0] != "exercises"
+    )
     if not files:
         problems.append(Problem(root, 0, "no question files found"))
     for path in files:

@@ -1,0 +1,26 @@
+"""Tests of precision_recall_f1 from a confusion matrix; the expected values come from
+kdlab.classic.metrics.precision_recall_f1 (itself tested against scikit-learn)."""
+
+import numpy as np
+
+from kdlab.practice.exercises import Case
+
+C3 = np.array([[5, 1, 0], [2, 3, 1], [0, 0, 4]])
+
+
+def cases():
+    yield Case("3 classes, per class", args=(C3,))
+    yield Case("3 classes, macro", args=(C3, "macro"))
+    yield Case("3 classes, micro", args=(C3,), kwargs={"average": "micro"})
+
+    never_predicted = np.array([[4, 0, 1], [2, 0, 1], [0, 0, 5]])  # nothing predicted as class 1
+    absent = np.array([[3, 1, 0], [0, 0, 0], [1, 0, 2]])  # class 1 neither present nor predicted
+    rng = np.random.default_rng(20)
+    big = rng.integers(0, 30, size=(10, 10)) + np.diag(rng.integers(20, 80, size=10))
+    yield Case("3 classes, weighted", args=(C3, "weighted"), hidden=True)
+    yield Case("a class never predicted: 0/0 counts as 0", args=(never_predicted,), hidden=True)
+    yield Case("a class never predicted, macro", args=(never_predicted, "macro"), hidden=True)
+    yield Case("a class neither present nor predicted", args=(absent, "weighted"), hidden=True)
+    yield Case("binary", args=(np.array([[50, 10], [5, 35]]),), hidden=True)
+    yield Case("10 classes, macro", args=(big, "macro"), hidden=True)
+    yield Case("10 classes, micro", args=(big, "micro"), hidden=True)
