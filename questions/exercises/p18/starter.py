@@ -1,0 +1,12 @@
+import numpy as np
+
+
+def fgsm_logistic(x, y, w, b, eps):
+    """One FGSM step on the cross-entropy of p = sigmoid(x @ w + b), clipped to [0, 1].
+
+    x: (n, d) in [0, 1], y: (n,) in {0, 1}, w: (d,), b: float. Returns x_adv (n, d).
+    """
+    p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+    # TODO: the gradient of each row's loss with respect to x (chain rule through x @ w + b),
+    #       its sign, the step, the clip
+    raise NotImplementedError

@@ -1,0 +1,9 @@
+# Stores the bias-corrected moments as the new buffers, so the correction compounds step after step.
+import numpy as np
+
+
+def adam_step(w, g, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    m, v = m / (1 - beta1**t), v / (1 - beta2**t)
+    return w - lr * m / (np.sqrt(v) + eps), m, v
