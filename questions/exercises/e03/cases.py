@@ -36,5 +36,5 @@ def cases():
         atol=1e-12,
         hidden=True,
     )
-    ids = np.array(["u" + str(i) for i in rng.integers(0, 8, 80)])
-    yield Case("string user ids", args=(rng.integers(0, 2, 80), rng.random(80), ids), rtol=1e-9, atol=1e-12, hidden=True)
+    ids = rng.choice(np.array([10**9 + 7, 42, -3, 555_555, 8, 2**40, 1234, 99]), 80)
+    yield Case("large, scattered user ids", args=(rng.integers(0, 2, 80), rng.random(80), ids), rtol=1e-9, atol=1e-12, hidden=True)

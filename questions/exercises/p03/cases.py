@@ -1,4 +1,7 @@
+from functools import partial
+
 import numpy as np
+
 from kdlab.practice.exercises import Case
 
 
@@ -7,30 +10,49 @@ def _gini(labels: np.ndarray) -> float:
     return float(1.0 - np.sum(p**2))
 
 
-def _check(got, expected, args):
+def _say(en: str, zh: str) -> dict:
+    return {"en": en, "zh": zh}
+
+
+def _check(got, expected, args, reveal=True):
+    """Any best partition passes; a hidden case's message names no value computed from its inputs."""
     X, y = args
     if expected is None:
-        return got is None, "" if got is None else "no split exists here (every feature is constant): return None"
+        if got is None:
+            return True, ""
+        return False, _say("no split exists here (every feature is constant): return None",
+                           "这里无法划分（每个特征都是常数）：应返回 None")  # fmt: skip
     if got is None:
-        return False, f"a split exists (the best has weighted Gini {expected[2]:.6g}), but None was returned"
+        return False, _say("a split exists, but None was returned", "存在可行的划分，却返回了 None")
     try:
         j, t, score = got
         j, t, score = int(j), float(t), float(score)
     except (TypeError, ValueError):
-        return False, "return a tuple (feature j, threshold t, score)"
+        return False, _say("return a tuple (feature j, threshold t, score)", "应返回元组 (特征 j, 阈值 t, 得分)")
     if not 0 <= j < X.shape[1]:
-        return False, f"feature {j} does not exist (X has {X.shape[1]} columns)"
+        return False, _say(f"feature {j} does not exist", f"不存在第 {j} 个特征")
     left = X[:, j] <= t
     n_left = int(left.sum())
+    where = f"x[:, {j}] <= {t:g}" if reveal else f"the split on feature {j}"
+    where_zh = f"x[:, {j}] <= {t:g}" if reveal else f"在特征 {j} 上的这个划分"
     if n_left in (0, len(y)):
-        return False, f"x[:, {j}] <= {t:g} puts every row on one side"
+        return False, _say(f"{where} puts every row on one side", f"{where_zh}把所有行都分到了同一边")
     actual = (n_left * _gini(y[left]) + (len(y) - n_left) * _gini(y[~left])) / len(y)
-    best = expected[2]
-    if actual > best + 1e-9:
-        return False, f"x[:, {j}] <= {t:g} has weighted Gini {actual:.6g}; the best split has {best:.6g}"
+    if actual > expected[2] + 1e-9:
+        if reveal:
+            return False, _say(f"{where} has weighted Gini {actual:.6g}; the best split has {expected[2]:.6g}",
+                               f"{where_zh}的加权基尼值为 {actual:.6g}，最优划分为 {expected[2]:.6g}")  # fmt: skip
+        return False, _say(f"{where} is not a best split", f"{where_zh}不是最优划分")
     if abs(score - actual) > 1e-9:
-        return False, f"x[:, {j}] <= {t:g} is a best split, but its weighted Gini is {actual:.6g}, not {score:.6g}"
+        if reveal:
+            return False, _say(f"{where} is a best split, but its weighted Gini is {actual:.6g}, not {score:.6g}",
+                               f"{where_zh}是最优划分，但它的加权基尼值是 {actual:.6g}，不是 {score:.6g}")  # fmt: skip
+        return False, _say(f"{where} is a best split, but the score returned is not its weighted Gini",
+                           f"{where_zh}是最优划分，但返回的得分不是它的加权基尼值")  # fmt: skip
     return True, ""
+
+
+_hidden_check = partial(_check, reveal=False)
 
 
 def cases():
@@ -47,11 +69,11 @@ def cases():
     y3 = (X3[:, 1] > 0.3).astype(int) + (X3[:, 2] > 1.0).astype(int)
     flip = rng.random(40) < 0.15
     y3[flip] = rng.integers(0, 3, flip.sum())
-    yield Case("three classes, 40 rows", args=(X3, y3), check=_check, hidden=True)
+    yield Case("three classes, 40 rows", args=(X3, y3), check=_hidden_check, hidden=True)
     Xr = rng.integers(0, 4, size=(30, 2)).astype(float)
-    yield Case("repeated values", args=(Xr, (Xr[:, 0] + rng.integers(0, 2, 30) > 2).astype(int)), check=_check, hidden=True)
+    yield Case("repeated values", args=(Xr, (Xr[:, 0] + rng.integers(0, 2, 30) > 2).astype(int)), check=_hidden_check, hidden=True)
     Xc = np.column_stack([np.full(8, 7.0), np.arange(8.0)])
-    yield Case("a constant feature beside a useful one", args=(Xc, np.array([0, 0, 1, 0, 1, 1, 1, 1])), check=_check, hidden=True)
-    yield Case("already pure", args=(rng.normal(size=(6, 2)), np.full(6, 2)), check=_check, hidden=True)
-    yield Case("two rows", args=(np.array([[1.0, 1.0], [2.0, 1.0]]), np.array([1, 0])), check=_check, hidden=True)
-    yield Case("no split possible", args=(np.ones((5, 2)), np.array([0, 1, 0, 1, 1])), check=_check, hidden=True)
+    yield Case("a constant feature beside a useful one", args=(Xc, np.array([0, 0, 1, 0, 1, 1, 1, 1])), check=_hidden_check, hidden=True)
+    yield Case("already pure", args=(rng.normal(size=(6, 2)), np.full(6, 2)), check=_hidden_check, hidden=True)
+    yield Case("two rows", args=(np.array([[1.0, 1.0], [2.0, 1.0]]), np.array([1, 0])), check=_hidden_check, hidden=True)
+    yield Case("no split possible", args=(np.ones((5, 2)), np.array([0, 1, 0, 1, 1])), check=_hidden_check, hidden=True)

@@ -1,23 +1,36 @@
+from functools import partial
+
 import numpy as np
 
 from kdlab.practice.exercises import Case
 
 
-def _check(got, expected, args):
+def _check(got, expected, args, reveal=True):
+    """NaN exactly where the reference has NaN, the rest to rtol 1e-9; a hidden case's message says where, not what."""
     try:
         iou, dice = (np.asarray(a, dtype=float) for a in got)
     except (TypeError, ValueError):
-        return False, "return a pair (iou, dice) of arrays of shape (n_classes,)"
+        return False, {"en": "return a pair (iou, dice) of arrays of shape (n_classes,)",
+                       "zh": "应返回一对数组 (iou, dice)，形状都是 (n_classes,)"}  # fmt: skip
     for name, mine, ref in (("iou", iou, expected[0]), ("dice", dice, expected[1])):
         if mine.shape != ref.shape:
-            return False, f"{name} has shape {mine.shape}, expected {ref.shape}"
+            return False, {"en": f"{name} has shape {mine.shape}, expected {ref.shape}",
+                           "zh": f"{name} 的形状是 {mine.shape}，应为 {ref.shape}"}  # fmt: skip
         for c in range(len(ref)):
-            if np.isnan(ref[c]) != np.isnan(mine[c]):
-                want = "NaN (the class is absent from both masks)" if np.isnan(ref[c]) else f"{ref[c]:.6g}"
-                return False, f"{name}[{c}] is {mine[c]:.6g}, expected {want}"
-            if not np.isnan(ref[c]) and not np.isclose(mine[c], ref[c], rtol=1e-9, atol=1e-12):
-                return False, f"{name}[{c}] is {mine[c]:.6g}, expected {ref[c]:.6g}"
+            same_nan = np.isnan(ref[c]) == np.isnan(mine[c])
+            if same_nan and (np.isnan(ref[c]) or np.isclose(mine[c], ref[c], rtol=1e-9, atol=1e-12)):
+                continue
+            if not reveal:
+                return False, {"en": f"{name}[{c}] is wrong", "zh": f"{name}[{c}] 不对"}
+            if np.isnan(ref[c]):
+                return False, {"en": f"{name}[{c}] is {mine[c]:.6g}, expected NaN (class {c} is absent from both masks)",
+                               "zh": f"{name}[{c}] 为 {mine[c]:.6g}，应为 NaN（类别 {c} 在两个掩码中都没有出现）"}  # fmt: skip
+            return False, {"en": f"{name}[{c}] is {mine[c]:.6g}, expected {ref[c]:.6g}",
+                           "zh": f"{name}[{c}] 为 {mine[c]:.6g}，应为 {ref[c]:.6g}"}  # fmt: skip
     return True, ""
+
+
+_hidden_check = partial(_check, reveal=False)
 
 
 def cases():
@@ -32,8 +45,8 @@ def cases():
     truth = rng.integers(0, 3, (4, 16, 16))
     pred = np.where(rng.random((4, 16, 16)) < 0.7, truth, rng.integers(0, 3, (4, 16, 16)))
     truth[rng.random((4, 16, 16)) < 0.1] = 255
-    yield Case("4 masks of 16x16, 10% ignored", args=(truth, pred, 3), check=_check, hidden=True)
-    yield Case("class 3 absent, class 4 only predicted", args=(truth, np.where(pred == 2, 4, pred), 5), check=_check, hidden=True)
+    yield Case("4 masks of 16x16, 10% ignored", args=(truth, pred, 3), check=_hidden_check, hidden=True)
+    yield Case("class 3 absent, class 4 only predicted", args=(truth, np.where(pred == 2, 4, pred), 5), check=_hidden_check, hidden=True)
     t = rng.integers(0, 4, (2, 8, 8))
-    yield Case("a perfect prediction", args=(t, t.copy(), 4), check=_check, hidden=True)
-    yield Case("every pixel ignored", args=(np.full((2, 4, 4), 255), rng.integers(0, 2, (2, 4, 4)), 2), check=_check, hidden=True)
+    yield Case("a perfect prediction", args=(t, t.copy(), 4), check=_hidden_check, hidden=True)
+    yield Case("every pixel ignored", args=(np.full((2, 4, 4), 255), rng.integers(0, 2, (2, 4, 4)), 2), check=_hidden_check, hidden=True)
