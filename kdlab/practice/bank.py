@@ -460,9 +460,17 @@ def code_blocks(text: str) -> list[CodeBlock]:
 
 # ---------------------------------------------------------------- quiz statistics
 
-# How an option's length is measured: characters in both languages (a Chinese character is a word's
-# worth of meaning, an English one a letter; each is compared only with options in its own language).
-LENGTH_UNIT = "characters"
+# How an option's length is measured: characters as the learner sees them, in both languages (a Chinese
+# character is a word's worth of meaning, an English one a letter; each option is compared only with the
+# options of its own item). Markup is not counted: `$\lambda_{\max}$` counts 2 (a symbol each), not 16.
+LENGTH_UNIT = "characters as shown"
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
+_MARKUP = re.compile(r"[$`{}^_*]|\\[,;:! ]")
+
+
+def shown_length(text: str) -> int:
+    """Characters as shown: a LaTeX command counts as one symbol; $, `, braces, ^, _ and * not at all."""
+    return len(_MARKUP.sub("", _LATEX_COMMAND.sub("x", text)))
 
 
 @dataclass(frozen=True)
@@ -493,7 +501,7 @@ class QuizStats:
         )
 
 
-def quiz_stats(questions: list[Question], lang: str, measure=len) -> QuizStats:
+def quiz_stats(questions: list[Question], lang: str, measure=shown_length) -> QuizStats:
     items = [item for q in questions if q.lang == lang for item in q.quiz]
     longest = shortest = 0
     ratios: list[float] = []
