@@ -50,7 +50,9 @@ def test_quiz_stats_count_longest_shortest_and_positions(tmp_path):
         "### B?\n- [ ] a longer wrong option\n- [x] ok\n- [ ] wrong one\n> Why.\n"
     )
     for lang in LANGS:
-        text = "---\nid: c01-x\nkind: concept\ntitle: X\ntags: [x]\ndifficulty: easy\n---\n\n## Answer\n\nA.\n\n"
+        text = (
+            "---\nid: c01-x\nkind: concept\ntitle: X\ntags: [x]\ndifficulty: easy\n---\n\n## Answer\n\nA.\n\n"
+        )
         (tmp_path / f"c01-x.{lang}.md").write_text(text + "## Key points\n\n- a\n\n" + quiz, encoding="utf-8")
     stats = quiz_stats(list(load_bank(tmp_path).questions.values()), "en")
     assert (stats.items, stats.longest, stats.shortest, stats.positions) == (2, 1, 1, (1, 1, 0))
