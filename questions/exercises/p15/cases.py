@@ -41,6 +41,11 @@ def cases():
     truth_ignored = truth.copy()
     truth_ignored[0, 1] = truth_ignored[2, 1] = 255
     yield Case("the same, two pixels ignored", args=(truth_ignored, pred, 3), check=_check)
+    yield Case(
+        "the question's 2x4 example: IoU 1/3, 3/4, 1/2",
+        args=(np.array([[0, 0, 1, 1], [2, 2, 255, 1]]), np.array([[0, 1, 1, 1], [2, 0, 0, 1]]), 3),
+        check=_check,
+    )
 
     truth = rng.integers(0, 3, (4, 16, 16))
     pred = np.where(rng.random((4, 16, 16)) < 0.7, truth, rng.integers(0, 3, (4, 16, 16)))
