@@ -59,7 +59,10 @@ def test_quiz_stats_count_longest_shortest_and_positions(tmp_path):
     assert "single longest (characters as shown) in 50%" in str(stats)
 
 
-def test_check_bank_prints_the_shares_and_the_code_blocks(capsys):
+def test_check_bank_prints_the_shares_and_the_code_blocks(bank, capsys, monkeypatch):
+    import kdlab.practice.bank as bank_module
+
+    monkeypatch.setattr(bank_module, "load_bank", lambda root=None: bank)  # loaded once for the module
     assert check_main() == 0
     out = capsys.readouterr().out
     for lang in LANGS:

@@ -455,12 +455,13 @@ def grade(
     for n, i in enumerate(chosen):
         case = prepared.cases[i]
         record = by_index.get(n)
-        if record is None:
-            why = outcome.stop or "crash"
-            note = ("not_run", {"why": why, **_limit_values(limits)})
+        if record is None:  # the run was stopped during this case (the first one missing) or before it
+            stopped_here = not any(r.note[0] == "stopped_here" for r in report.results)
+            note = ("stopped_here", {"why": outcome.stop or "crash", **_limit_values(limits)}) if stopped_here else (
+                "not_reached", {})  # fmt: skip
             report.results.append(CaseResult(case.name, case.hidden, False, note))
             continue
-        report.results.append(_judge(case, prepared, i, record))
+        report.results.append(_judge(case, prepared, i, record, limits))
     return report
 
 
@@ -477,7 +478,7 @@ def _stdout(record: dict) -> str:
     return text
 
 
-def _judge(case: Case, prepared: _Prepared, i: int, record: dict) -> CaseResult:
+def _judge(case: Case, prepared: _Prepared, i: int, record: dict, limits: sandbox.Limits) -> CaseResult:
     hidden = case.hidden
     seconds = record.get("seconds") if isinstance(record.get("seconds"), int | float) else None
     result = CaseResult(case.name, hidden, False, ("passed", {}), seconds=seconds)
@@ -490,9 +491,9 @@ def _judge(case: Case, prepared: _Prepared, i: int, record: dict) -> CaseResult:
         elif hidden:
             result.note = ("error_hidden", {"type": kind, "line": record.get("line") or "?"})
         else:
+            values = {"type": kind, "line": record.get("line") or "?", "message": str(record.get("message", ""))[:300]}
             memory = kind == "MemoryError"
-            result.note = ("memory" if memory else "error", {"type": kind, "line": record.get("line") or "?",
-                                                              "message": str(record.get("message", ""))[:300]})  # fmt: skip
+            result.note = ("memory", values | {"memory": limits.memory_mb}) if memory else ("error", values)
             result.traceback = str(record.get("traceback", ""))[:5000]
         return result
     if i in prepared.failures:
@@ -533,7 +534,7 @@ def describe(note: Note, lang: str = "en") -> str:
     if key == "check":
         text = values.get("text", "")
         return str(text.get(lang) or text.get("en") or "") if isinstance(text, dict) else str(text)
-    if key in ("stopped", "not_run"):
+    if key in ("stopped", "stopped_here"):
         values = values | {"why": translate(lang, f"exercise.stop.{values.get('why')}", **values)}
     return translate(lang, f"exercise.note.{key}", **values)
 

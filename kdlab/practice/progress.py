@@ -21,7 +21,8 @@
 
 An attempt's kind is "quiz" (a multiple-choice item), "self_grade" (an open answer the learner
 checked against the key points), "mock" (a rating inside a mock interview) or "review" (a rating
-outside one). A visit (`new_visit_id()`, one per opening of a question's page) groups what the
+outside one) or "exercise" (code submitted to a coding exercise, `correct` if it passed every
+test; kdlab.practice.exercises). A visit (`new_visit_id()`, one per opening of a question's page) groups what the
 learner did there: a quiz item's answers are recorded once per visit and attempt (a page starts a
 new attempt with "Try again"), and a second rating in the same visit changes the first (the card
 is rescheduled from its state before it) instead of adding one. A rating is "again" | "hard" | "good" | "easy"; it schedules the question's next
@@ -78,7 +79,7 @@ BUSY_TIMEOUT_S = 15  # how long a SQLite writer waits for another one to finish
 CONNECT_TIMEOUT_S = 5  # how long to wait for a database server before giving up
 ANSWER_TIMEOUT_S = 8  # how long a call waits for a database server that accepted it
 
-KINDS = ("quiz", "self_grade", "mock", "review")
+KINDS = ("quiz", "self_grade", "mock", "review", "exercise")
 RATINGS = ("again", "hard", "good", "easy")  # fsrs.Rating 1..4
 HISTORY_COLUMNS = (
     "at",
@@ -489,6 +490,28 @@ class Store:
                 )
                 if conn.execute(sa.update(attempts).where(same).values(row)).rowcount:
                     return
+            conn.execute(sa.insert(attempts).values(row))
+
+    @_guarded
+    def record_exercise(
+        self,
+        learner: Learner,
+        qid: str,
+        passed: bool,
+        lang: str,
+        *,
+        code: str | None = None,
+        seconds: float | None = None,
+        visit: str | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Code submitted to the question's coding exercise: `passed` if it passed every test. Every
+        submission is a row (kind "exercise", the code as its answer); scheduling a review from a
+        pass is the page's call (`rate`)."""
+        row = _attempt(
+            learner, qid, "exercise", lang, now, correct=passed, answer=code, seconds=seconds, visit=_visit(visit)
+        )
+        with self._writer.begin() as conn:
             conn.execute(sa.insert(attempts).values(row))
 
     @_guarded

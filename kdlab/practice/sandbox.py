@@ -90,7 +90,7 @@ class Outcome:
 @dataclass(frozen=True)
 class Availability:
     on: bool
-    reason: str  # a locale key under exercise.off.* (when off) or exercise.sandbox.* (when on)
+    reason: str  # a locale key under exercise.disabled.* (when off) or exercise.sandbox.* (when on)
     sandbox: str | None  # "bwrap", "plain" or None
 
 

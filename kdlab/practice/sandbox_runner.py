@@ -160,7 +160,6 @@ REFUSED = {
     "ctypes": "ctypes is not allowed here",
     "file": "only the current directory can be written, and files outside Python are not readable",
     "signal": "sending signals is not allowed here",
-    "import": "this module is not available in the sandbox",
     "introspect": "walking the interpreter's objects is not allowed here",
 }
 _EVENTS = {
@@ -174,7 +173,10 @@ _EVENTS = {
     "os.kill": "signal", "os.killpg": "signal", "signal.pthread_kill": "signal",
     "gc.get_objects": "introspect", "gc.get_referrers": "introspect", "gc.get_referents": "introspect",
 }  # fmt: skip
-_BLOCKED_IMPORTS = ("ctypes", "_ctypes", "_posixsubprocess", "multiprocessing", "socket", "_socket", "pty")
+_BLOCKED_IMPORTS = {
+    "ctypes": "ctypes", "_ctypes": "ctypes", "socket": "network", "_socket": "network", "ssl": "network",
+    "subprocess": "process", "_posixsubprocess": "process", "multiprocessing": "process", "pty": "process",
+}  # fmt: skip
 _WRITES = ("os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.link", "os.symlink",
            "os.truncate", "os.utime", "shutil.rmtree")  # fmt: skip
 _TWO_PATHS = ("os.rename", "os.link", "os.symlink")
@@ -203,7 +205,7 @@ def guard(readable: list[str], writable: str) -> None:
         if kind is not None:
             return kind
         if event == "import":
-            return "import" if args and str(args[0]).split(".")[0] in _BLOCKED_IMPORTS else None
+            return _BLOCKED_IMPORTS.get(str(args[0]).split(".")[0]) if args else None
         if not args or isinstance(args[0], int):  # an open file descriptor, or nothing to check
             return None
         if event == "open":
@@ -222,7 +224,7 @@ def guard(readable: list[str], writable: str) -> None:
     def hook(event: str, args: tuple) -> None:
         kind = refusal(event, args)
         if kind is not None:
-            raise PermissionError(f"{REFUSED[kind]} ({event})")
+            raise PermissionError(f"{REFUSED[kind]} ({event} {args[0]})" if event == "import" else f"{REFUSED[kind]} ({event})")
 
     torch = sys.modules.get("torch")
     if torch is not None:  # C-level file access that no audit event sees

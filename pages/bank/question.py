@@ -15,10 +15,12 @@ import streamlit as st
 from kdlab.core.source import SourceError, find_source
 from kdlab.practice.bank import Question
 from kdlab.practice.progress import ANSWER_MAX, RATINGS, new_visit_id, option_order, review_reason
+from pages.bank.exercise import exercise_section
 from pages.bank.home import DEMO_ICON, DIFFICULTY_ICON
 from pages.demos.kit import demo_page
 from pages.practice.store import learner, not_saved_hint, safely, when
 from pages.shared.common import bank, lang, page_link, t
+from pages.shared.projector import long_text
 
 
 def render(qid: str) -> None:
@@ -41,6 +43,7 @@ def render(qid: str) -> None:
     visit = _visit(qid)
     _live(q)
     _attempt(q)
+    exercise_section(q, visit)  # the coding exercise, where the question has one
     if st.session_state.get(f"reveal_{qid}"):
         _model_answer(q)
     _quiz(q, visit)
@@ -96,7 +99,7 @@ def _attempt(q: Question) -> None:
 
 def _model_answer(q: Question) -> None:
     st.subheader(f"📖 {t('question.answer')}", anchor=False)
-    st.markdown(q.sections["answer"])
+    long_text(q.sections["answer"])  # folded on a projector when long
     for key in ("approach", "complexity"):
         if text := q.sections.get(key):
             st.markdown(f"#### {t(f'question.{key}')}")
