@@ -437,6 +437,7 @@ def grade(
     }
     limits = ex.limits
     outcome = (run or sandbox.run_code)(code, job, limits)
+    limits = outcome.limits or limits
     report = Report(ex.id, everything, [], len(chosen), stop=outcome.stop, seconds=outcome.seconds,
                     sandbox=outcome.sandbox)  # fmt: skip
     records = list(outcome.records)

@@ -23,6 +23,7 @@ own class (kdlab.core.jobs).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import ipaddress
 import json
@@ -82,6 +83,7 @@ class Outcome:
     detail: str = ""
     seconds: float = 0.0
     sandbox: str = "bwrap"
+    limits: Limits | None = None  # the limits the run had
 
 
 # ---------------------------------------------------------------- is it allowed here?
@@ -290,7 +292,7 @@ def run_code(code: str, job: dict, limits: Limits, sandbox: str | None = None) -
             command = [sys.executable, "-I", "-B", f"{where}/runner.py", f"{where}/job.json"]
             env, cwd = _env(str(work)), str(work)
         (host_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
-        return _watch(command, env, cwd, limits, _limit(limits, nproc), sandbox)
+        return dataclasses.replace(_watch(command, env, cwd, limits, _limit(limits, nproc), sandbox), limits=limits)
     finally:
         shutil.rmtree(host_dir, ignore_errors=True)
         if uid is not None:
