@@ -38,6 +38,7 @@ TARGETS = {
     "attention": 10.0,
     "forecast": 10.0,
     "gan": 10.0,
+    "gan_digits": 10.0,
     "playground": 2.0,
     "optimizers": 5.0,
     "adversarial": 10.0,

@@ -36,6 +36,7 @@ DEMOS: dict[str, str] = {
     "attention": "kdlab.deep.attention",
     "forecast": "kdlab.shop.forecast",
     "gan": "kdlab.deep.gan",
+    "gan_digits": "kdlab.deep.gan_digits",
     "playground": "kdlab.deep.playground",
     "optimizers": "kdlab.deep.optimizers",
     "adversarial": "kdlab.deep.adversarial",

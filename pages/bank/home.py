@@ -10,7 +10,7 @@ from pages.practice.store import learner, safely, when
 from pages.shared.common import SEARCH_MAX, bank, lang, page_link, plain, t
 
 DIFFICULTY_ICON = {"easy": "🟢", "medium": "🟡", "hard": "🔴"}
-DEMO_ICON = {"regression": "📈", "cnn": "🖼️", "distill": "⚗️", "qlearning": "🧭", "ecommerce": "🛒", "logistic": "🔀", "tree": "🌳", "ensemble": "🌲", "metrics": "🎯", "svm": "➗", "pca": "🔭", "capacity": "🎚️", "losses": "📉", "rnn": "💬", "detect": "🔲", "segment": "🧩", "attention": "🔦", "forecast": "📅", "gan": "🎭", "playground": "🧠", "optimizers": "⛰️", "adversarial": "🎭", "augment": "🔄", "transfer": "🚚"}
+DEMO_ICON = {"regression": "📈", "cnn": "🖼️", "distill": "⚗️", "qlearning": "🧭", "ecommerce": "🛒", "logistic": "🔀", "tree": "🌳", "ensemble": "🌲", "metrics": "🎯", "svm": "➗", "pca": "🔭", "capacity": "🎚️", "losses": "📉", "rnn": "💬", "detect": "🔲", "segment": "🧩", "attention": "🔦", "forecast": "📅", "gan": "🎭", "gan_digits": "✍️", "playground": "🧠", "optimizers": "⛰️", "adversarial": "🎭", "augment": "🔄", "transfer": "🚚"}
 
 
 def render() -> None:
