@@ -2,14 +2,18 @@ import numpy as np
 
 
 def fit_linear_gd(X, y, lr, n_iter, l2=0.0):
-    """Batch gradient descent on L(w, b) = (1/2n) ||Xw + b - y||^2 + (l2/2) ||w||^2.
+    """Batch gradient descent for linear regression.
 
-    X: (n, d) floats, y: (n,) floats. Start at w = 0, b = 0; take n_iter steps of size lr.
-    Returns (w, b): w of shape (d,), b a float. The intercept b is not penalised.
+    Minimises L(w, b) = (1/2n) ||Xw + b - y||^2 + (l2/2) ||w||^2
+    (the intercept b is not penalised), from w = 0, b = 0,
+    with n_iter steps of size lr.
+    X: (n, d) floats, y: (n,) floats.
+    Returns (w, b): w of shape (d,), b a float.
     """
     d = X.shape[1]
     w, b = np.zeros(d), 0.0
     for _ in range(n_iter):
-        # TODO: the residual, the two gradients, then update w and b together
+        # TODO: the residual, the two gradients,
+        #       then update w and b together
         raise NotImplementedError
     return w, b
