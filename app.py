@@ -18,6 +18,7 @@ from pages.demos.kit import demo_page, warm_up
 from pages.practice import mock, teacher
 from pages.practice import progress as progress_page
 from pages.practice.store import profile_picker
+from pages.shared import projector
 from pages.shared.common import bank, language_switch, legacy_pages_scope, register_pages, t
 
 
@@ -34,8 +35,11 @@ SECTIONS = {"c": "nav.concept", "e": "nav.ecommerce", "p": "nav.coding"}
 
 
 def main() -> None:
-    st.set_page_config(page_title="KD Lab", page_icon="🧪", layout="wide")
+    # A projector starts with the sidebar folded: the page gets the whole width.
+    sidebar = "collapsed" if projector.requested() else "auto"
+    st.set_page_config(page_title="KD Lab", page_icon="🧪", layout="wide", initial_sidebar_state=sidebar)
     language_switch()
+    projector.switch()
     profile_picker()
     pages = {"home": st.Page(home.render, title=t("nav.home"), icon="🏠", url_path="home", default=True)}
     for demo in DEMOS:

@@ -130,3 +130,62 @@ def test_a_busy_database_keeps_its_store(tmp_path, monkeypatch):
     assert not at.exception
     assert any("locked by other writers" in w.value for w in [*at.warning, *at.sidebar.warning])
     assert closed == []
+
+
+def test_opening_a_learner_link_creates_nobody_until_something_is_recorded(tmp_path, monkeypatch):
+    """Issue 17: any `?learner=` link (KDLAB_AUTH=none) created a permanent learner row."""
+    from kdlab.practice.bank import load_bank
+    from kdlab.practice.progress import open_store
+    from tests.test_practice_pages import start as start_as
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    monkeypatch.setenv("KDLAB_DATABASE_URL", url)
+    qid = "c03-knowledge-distillation"
+    at = start_as("en", learner="Mallory")  # Home (due list), then the progress page and a question
+    for path in ("progress", qid):
+        at = open_url(at, path)
+        assert not at.exception
+    with open_store(url) as store:
+        assert store.learners() == []
+        assert store.history(store.learner("Mallory", create=False)) == []
+        assert store.learners() == []  # reading an unsaved learner creates nothing either
+    item = load_bank().get(qid, "en").quiz[0]
+    at.radio(key=f"quiz_{qid}_0").set_value(item.answer).run()  # the first record creates the row
+    assert not at.exception
+    with open_store(url) as store:
+        assert store.learners() == ["Mallory"]
+        assert [r["kind"] for r in store.history(store.learner("Mallory"))] == ["quiz"]
+
+
+def test_a_long_sqlite_lock_stalls_one_write_not_every_write(tmp_path, monkeypatch):
+    """Issue 17: a writer holding SQLite's lock for 40 s cost a page two 15 s stalls (an answer,
+    then a rating). Now one write waits BUSY_TIMEOUT_S; writes in the next BUSY_TIMEOUT_S fail at
+    once; reads go on; once the lock is gone writes succeed again."""
+    import sqlite3
+
+    from kdlab.practice import progress
+    from kdlab.practice.progress import StoreUnavailable, open_store
+
+    monkeypatch.setattr(progress, "BUSY_TIMEOUT_S", 1)
+    path = tmp_path / "p.db"
+    with open_store(f"sqlite:///{path}") as store:
+        ada = store.learner("Ada")
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process's long write
+        try:
+            began = time.monotonic()
+            with pytest.raises(StoreUnavailable) as first:
+                store.rate(ada, "c03-knowledge-distillation", "good", "en")
+            waited = time.monotonic() - began
+            assert first.value.reason == "busy" and 0.8 < waited < 3, waited
+            began = time.monotonic()
+            with pytest.raises(StoreUnavailable) as second:
+                store.record_quiz(ada, "c03-knowledge-distillation", 0, True, "en")
+            assert second.value.reason == "busy" and time.monotonic() - began < 0.2
+            assert store.history(ada) == []  # reads are not held up
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        time.sleep(1.1)
+        store.record_quiz(ada, "c03-knowledge-distillation", 0, True, "en")
+        assert len(store.history(ada)) == 1

@@ -23,6 +23,7 @@ class Param:
     high: float | None = None
     choices: tuple | None = None
     help: str = ""
+    step: float | None = None  # a widget's step (every form showing this setting uses it); None: range / 100
 
     @property
     def kind(self) -> type:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kdlab.core import progress
 from kdlab.core.torch_env import torch
 from kdlab.distill.teacher import default_teacher, logits_accuracy, prepare, train_student
 
@@ -124,12 +125,13 @@ def omitted_class_experiment(
             "acc_after", "recall_after", "errors_after", "errors_on_class_after", "val_acc_by_shift")  # fmt: skip
     out = {key: {kind: [] for kind in kinds} for key in keys}
     seed_list = list(range(seeds))
-    for seed in seed_list:
+    for seed in progress.steps(seed_list, "seed"):
         common = dict(hidden=student_hidden, seed=seed, epochs=epochs, lr=lr, labelled=transfer)
+        # alpha = 0 is plain cross-entropy; run this way it takes the distilled student's step count.
+        settings = {"alone": dict(T=1.0, alpha=0.0), "distilled": dict(T=T, alpha=alpha)}
         models = {
-            # alpha = 0 is plain cross-entropy; run this way it takes the distilled student's step count.
-            "alone": train_student(data, **common, transfer=transfer, T=1.0, alpha=0.0)[0],
-            "distilled": train_student(data, **common, transfer=transfer, T=T, alpha=alpha)[0],
+            kind: train_student(data, **common, transfer=transfer, **settings[kind])[0]
+            for kind in progress.steps(settings, "student")
         }
         for kind, model in models.items():
             with torch.no_grad():

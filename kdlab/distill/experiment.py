@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kdlab.core import progress
 from kdlab.core.params import Param
 from kdlab.core.seeds import mean_std, verdict
 from kdlab.core.torch_env import torch
@@ -54,7 +55,7 @@ DESIGN = (
 PARAMS = (
     Param("experiment", "compare", choices=("compare", "sweep", "omit"),
           help="compare students; sweep the temperature; or omit one class from the transfer set"),
-    Param("T", 4.0, 1.0, 20.0, help="softmax temperature of the soft targets"),
+    Param("T", 4.0, 1.0, 20.0, help="softmax temperature of the soft targets", step=0.5),
     Param("alpha", 0.7, 0.0, 1.0, help="weight of the soft (teacher) term; 1 - alpha on the hard labels"),
     Param("student_hidden", 32, 4, 128, help="hidden units of the student MLP"),
     Param("n_labels", 100, 20, N_TRAIN, help="labelled training images the students get"),
@@ -130,12 +131,13 @@ def compare(
     loss = {"alone": [], "distilled": []}
     students = {"alone": [], "distilled": []}
     transfer = np.arange(len(data.x_train))
-    for seed in seed_list:
+    for seed in progress.steps(seed_list, "seed"):
         labelled = choose_labelled(data.y_train.numpy(), n_labels, seed)
         common = dict(hidden=student_hidden, seed=seed, epochs=epochs, lr=lr, labelled=labelled)
+        distilled = dict(transfer=transfer, T=T, alpha=alpha)
         runs = {
-            "alone": train_student(data, **common),
-            "distilled": train_student(data, **common, transfer=transfer, T=T, alpha=alpha),
+            kind: train_student(data, **common, **(distilled if kind == "distilled" else {}))
+            for kind in progress.steps(("alone", "distilled"), "student")
         }
         for kind, (model, history) in runs.items():
             acc[kind].append(logits_accuracy(logits_on(model, data.x_test), data.y_test))
@@ -203,14 +205,16 @@ def temperature_sweep(
     seed_list = list(range(seeds))
     transfer = np.arange(len(data.x_train))
     alone, distilled = [], np.zeros((len(Ts), seeds))
-    for j, seed in enumerate(seed_list):
+    for j, seed in enumerate(progress.steps(seed_list, "seed")):
         labelled = choose_labelled(data.y_train.numpy(), n_labels, seed)
         common = dict(hidden=student_hidden, seed=seed, epochs=epochs, lr=lr, labelled=labelled)
-        model, _ = train_student(data, **common)
-        alone.append(logits_accuracy(logits_on(model, data.x_test), data.y_test))
-        for i, T in enumerate(Ts):
-            model, _ = train_student(data, **common, transfer=transfer, T=T, alpha=alpha)
-            distilled[i, j] = logits_accuracy(logits_on(model, data.x_test), data.y_test)
+        for i in progress.steps(range(-1, len(Ts)), "student"):  # -1: the student alone, then each T
+            if i < 0:
+                model, _ = train_student(data, **common)
+                alone.append(logits_accuracy(logits_on(model, data.x_test), data.y_test))
+            else:
+                model, _ = train_student(data, **common, transfer=transfer, T=Ts[i], alpha=alpha)
+                distilled[i, j] = logits_accuracy(logits_on(model, data.x_test), data.y_test)
     stats = np.array([mean_std(row) for row in distilled])
     alone_mean, alone_std = mean_std(alone)
     return SweepResult(

@@ -5,6 +5,8 @@ Hinton, Vinyals & Dean (2015), "Distilling the Knowledge in a Neural Network", a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from kdlab.core.torch_env import torch
@@ -60,6 +62,49 @@ def distillation_loss(
     hard = (nll * labelled).sum() / labelled.sum().clamp(min=1)
 
     return alpha * soft + (1 - alpha) * hard
+
+
+@dataclass
+class LossParts:
+    """One image's distillation loss, term by term: what the page's step-through shows in turn."""
+
+    T: float
+    alpha: float
+    label: int
+    teacher_logits: np.ndarray  # z_t, one per class
+    student_logits: np.ndarray  # z_s
+    teacher_1: np.ndarray  # softmax(z_t): the teacher's own answer
+    teacher_T: np.ndarray  # p = softmax(z_t / T): the soft targets
+    student_T: np.ndarray  # q = softmax(z_s / T): the student's soft predictions
+    student_1: np.ndarray  # softmax(z_s): what the hard term reads
+    kl_terms: np.ndarray  # p_i (log p_i - log q_i): each class's share of the KL
+    kl: float  # KL(p || q) = sum of kl_terms
+    soft: float  # T^2 KL
+    hard: float  # CE(y, softmax(z_s)) = -log softmax(z_s)[y]
+    total: float  # alpha * soft + (1 - alpha) * hard, as distillation_loss computes it
+
+
+def loss_parts(teacher_logits: np.ndarray, student_logits: np.ndarray, label: int, T: float, alpha: float) -> LossParts:
+    """distillation_loss for one labelled image, in numpy, with every intermediate kept."""
+    z_t = np.asarray(teacher_logits, dtype=np.float64)
+    z_s = np.asarray(student_logits, dtype=np.float64)
+    log_p, log_q = _log_softmax(z_t / T), _log_softmax(z_s / T)
+    p = np.exp(log_p)
+    kl_terms = p * (log_p - log_q)
+    kl = float(kl_terms.sum())
+    soft = T**2 * kl
+    log_q1 = _log_softmax(z_s)
+    hard = float(-log_q1[label])
+    return LossParts(
+        T=T, alpha=alpha, label=int(label), teacher_logits=z_t, student_logits=z_s,
+        teacher_1=np.exp(_log_softmax(z_t)), teacher_T=p, student_T=np.exp(log_q), student_1=np.exp(log_q1),
+        kl_terms=kl_terms, kl=kl, soft=soft, hard=hard, total=alpha * soft + (1 - alpha) * hard,
+    )  # fmt: skip
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max()
+    return z - np.log(np.exp(z).sum())
 
 
 def teacher_probabilities(teacher_logits_row: np.ndarray, T: float) -> np.ndarray:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kdlab.core import budget
+from kdlab.core import budget, progress
 from kdlab.core.torch_env import seeded, torch
 
 nn = torch.nn
@@ -85,7 +85,7 @@ def fit_student(
     shuffle = torch.Generator().manual_seed(seed)
     order = torch.empty(0, dtype=torch.long)
     train_loss, val_acc = [], []
-    for _ in range(epochs):
+    for _ in progress.steps(range(epochs), "epoch"):
         budget.check()
         model.train()
         total = 0.0

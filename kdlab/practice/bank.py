@@ -298,7 +298,7 @@ def parse_file(path: Path) -> tuple[Question | None, list[Problem]]:
         related=tuple(related),
         source=tuple(source),
         placeholder=placeholder is True,
-        sections=sections,
+        sections={key: display_math(text) for key, text in sections.items()},
         key_points=key_points,
         mistakes=mistakes,
         follow_ups=follow_ups,
@@ -342,6 +342,34 @@ def _split_sections(lines: list[str], start: int, bad) -> tuple[dict[str, str], 
     # Where each section's (stripped) text starts, so item offsets map back to file lines.
     first = {k: next((n for n, line in v if line.strip()), where[k]) for k, v in sections.items()}
     return text, first
+
+
+def display_math(markdown: str) -> str:
+    """Every `$$ ... $$` block that starts a line set apart as a paragraph of its own.
+
+    Inside a paragraph (text on the line just above or below) Markdown renders it as small inline
+    maths on the left; on its own it is a display equation, full size and centred. Code blocks are
+    left alone."""
+    lines, out, fenced, i = markdown.split("\n"), [], False, 0
+    while i < len(lines):
+        line = lines[i]
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        stripped = line.strip()
+        if fenced or not stripped.startswith("$$"):
+            out.append(line)
+            i += 1
+            continue
+        end = i  # the line that closes the block: this one, or a later one ending in $$
+        if len(stripped) < 4 or not stripped.endswith("$$"):
+            end = next((j for j in range(i + 1, len(lines)) if lines[j].rstrip().endswith("$$")), i)
+        if out and out[-1].strip():
+            out.append("")
+        out.extend(lines[i : end + 1])
+        if end + 1 < len(lines) and lines[end + 1].strip():
+            out.append("")
+        i = end + 1
+    return "\n".join(out)
 
 
 def _bullets(markdown: str) -> tuple[str, ...]:

@@ -75,7 +75,7 @@ from kdlab.practice.schema import (
 ENV_URL = "KDLAB_DATABASE_URL"
 ENV_PATH = "KDLAB_DB_PATH"
 DEFAULT_PATH = Path("~/.kdlab/progress.db")
-BUSY_TIMEOUT_S = 15  # how long a SQLite writer waits for another one to finish
+BUSY_TIMEOUT_S = 5  # how long a SQLite writer waits for another one to finish (then: "busy", not saved)
 CONNECT_TIMEOUT_S = 5  # how long to wait for a database server before giving up
 ANSWER_TIMEOUT_S = 8  # how long a call waits for a database server that accepted it
 
@@ -152,7 +152,10 @@ class StoreUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Learner:
-    id: int
+    """A learner. `id` is None for a name no record has been written under yet: reading one finds
+    nothing, and the first write creates the row (so opening a link creates nobody)."""
+
+    id: int | None
     name: str
 
 
@@ -340,12 +343,26 @@ def open_store(url: str | None = None, *, scheduler: Scheduler | None = None) ->
     return Store(engine, scheduler)
 
 
-def _guarded(method):
-    """Turn any database failure inside a Store method into StoreUnavailable."""
+def _guarded(method=None, *, writes: bool = False):
+    """Turn any database failure inside a Store method into StoreUnavailable.
+
+    A write that found the database locked for BUSY_TIMEOUT_S (another process holding SQLite's
+    write lock: a backup, a long migration) marks the store busy for as long again: writes in
+    that window fail at once with the same message instead of each stalling a page for the full
+    wait (a page writes twice: an answer, then a rating). Reads are not held up (WAL)."""
+    if method is None:
+        return functools.partial(_guarded, writes=writes)
 
     @functools.wraps(method)
     def wrapper(self: Store, *args, **kwargs):
-        return answer_within(self.engine, self.where, lambda: method(self, *args, **kwargs))
+        if writes and time.monotonic() < self._busy_until:
+            raise StoreUnavailable("busy", self.where, "another writer holds the lock (still)")
+        try:
+            return answer_within(self.engine, self.where, lambda: method(self, *args, **kwargs))
+        except StoreUnavailable as err:
+            if writes and err.reason == "busy":
+                self._busy_until = time.monotonic() + BUSY_TIMEOUT_S
+            raise
 
     return wrapper
 
@@ -379,6 +396,7 @@ class Store:
         self.where = _where(engine.url)
         self.scheduler = scheduler or Scheduler()
         self._writer = engine.execution_options(kdlab_write=True)
+        self._busy_until = 0.0  # monotonic time until which writes fail fast (see _guarded)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -392,13 +410,16 @@ class Store:
     # Learners
 
     @_guarded
-    def learner(self, name: str) -> Learner:
-        """The learner called `name` (any case), created on first use."""
+    def learner(self, name: str, *, create: bool = True) -> Learner:
+        """The learner called `name` (any case), created on first use; with create=False a learner
+        not in the database yet comes back unsaved (id None) and the first record creates it."""
         name = clean_name(name)
         key = name.casefold()
         query = sa.select(learners.c.id, learners.c.name).where(learners.c.key == key)
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
+        if row is None and not create:
+            return Learner(None, name)
         if row is None:
             with self._writer.begin() as conn:
                 try:
@@ -409,6 +430,10 @@ class Store:
                 row = conn.execute(query).one()
         return Learner(row.id, row.name)
 
+    def _saved(self, learner: Learner) -> Learner:
+        """The learner with a database row: an unsaved one gets it now, at its first record."""
+        return learner if learner.id is not None else self.learner(learner.name)
+
     @_guarded
     def learners(self) -> list[str]:
         with self.engine.connect() as conn:
@@ -416,7 +441,7 @@ class Store:
 
     # Recording
 
-    @_guarded
+    @_guarded(writes=True)
     def record_quiz(
         self,
         learner: Learner,
@@ -442,6 +467,7 @@ class Store:
                 continue
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value < 2**15:
                 raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+        learner = self._saved(learner)
         row = _attempt(
             learner, qid, "quiz", lang, now, item=item, correct=correct, answer=answer, seconds=seconds,
             choice=choice, attempt=attempt, visit=_visit(visit),
@@ -461,7 +487,7 @@ class Store:
             conn.execute(sa.insert(attempts).values(row))
         return True
 
-    @_guarded
+    @_guarded(writes=True)
     def record_self_grade(
         self,
         learner: Learner,
@@ -476,6 +502,7 @@ class Store:
     ) -> None:
         """An open answer the learner judged against the key points (once per visit: a later call
         in the same visit updates it)."""
+        learner = self._saved(learner)
         row = _attempt(
             learner, qid, "self_grade", lang, now, correct=correct, answer=answer, seconds=seconds,
             visit=_visit(visit),
@@ -514,7 +541,7 @@ class Store:
         with self._writer.begin() as conn:
             conn.execute(sa.insert(attempts).values(row))
 
-    @_guarded
+    @_guarded(writes=True)
     def rate(
         self,
         learner: Learner,
@@ -537,6 +564,7 @@ class Store:
             raise ValueError(f"rating must be one of {RATINGS}, got {rating!r}")
         grade = Rating(RATINGS.index(rating) + 1)
         kind = "mock" if mock else "review"
+        learner = self._saved(learner)
         row = _attempt(
             learner, qid, kind, lang, now, rating=int(grade), answer=answer, mock=mock, seconds=seconds,
             visit=_visit(visit),

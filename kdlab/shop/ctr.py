@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.metrics import log_loss, roc_auc_score
 
-from kdlab.core import budget
+from kdlab.core import budget, progress
 from kdlab.core.torch_env import seeded, torch
 from kdlab.shop.scenario import ModelRow, ScenarioResult, finish, ms_per_1000
 from kdlab.shop.world import Impressions, World, make_world
@@ -182,7 +182,7 @@ def run_ctr(seeds: int = 3, alpha: float = 0.7, weeks: int = 3) -> ScenarioResul
     keys = ("teacher", "teacher_serving", "alone", "distilled", "distilled_serving", "oracle")
     scores = {k: {m: [] for m in METRICS} for k in keys}
     sizes, kept = [], {}
-    for seed in seed_list:
+    for seed in progress.steps(seed_list, "seed"):
         world = make_world(seed, N_USERS, N_ITEMS, N_CATEGORIES, n_days=7 * (weeks + 1), slate=SLATE)
         im = world.impressions
         train_rows, test_rows = im.take(im.day < 7 * weeks), im.take(im.day >= 7 * weeks)

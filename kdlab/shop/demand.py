@@ -27,7 +27,7 @@ import time
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
 
-from kdlab.core import budget
+from kdlab.core import budget, progress
 from kdlab.shop.scenario import ModelRow, ScenarioResult, finish, ms_per_1000
 from kdlab.shop.world import Catalogue, Sales, daily_sales, make_catalogue
 
@@ -137,7 +137,7 @@ def run_demand(seeds: int = 3, alpha: float = 0.7, weeks: int = 8) -> ScenarioRe
     keys = ("naive", "teacher", "alone", "distilled")
     scores = {k: {m: [] for m in METRICS} for k in keys}
     kept = {}
-    for seed in seed_list:
+    for seed in progress.steps(seed_list, "seed"):
         budget.check()  # the page's job time budget, once per seed (a seed takes under a second)
         catalogue, sales = make_sales(seed, weeks)
         n_days = sales.units.shape[2]

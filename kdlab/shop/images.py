@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from kdlab.core import progress
 from kdlab.core.torch_env import seeded, torch
 from kdlab.data.images import available_datasets, data_root, load_idx_split
 from kdlab.deep.cnn import CNN, count_parameters, predict_logits, train_epochs
@@ -70,7 +71,7 @@ def distill_images(
     steps = max(1, len(x) // BATCH_SIZE)
     transfer = np.arange(len(x))
     students = {"alone": [], "distilled": []}
-    for seed in range(seeds):
+    for seed in progress.steps(range(seeds), "seed"):
         labelled = choose_labelled(split.y_train, n_labels, seed)
         mask = torch.zeros(len(y), dtype=torch.bool)
         mask[torch.as_tensor(labelled)] = True
@@ -83,7 +84,8 @@ def distill_images(
                 ),
             ),
         }
-        for kind, (pool, loss_fn) in losses.items():
+        for kind in progress.steps(losses, "student"):
+            pool, loss_fn = losses[kind]
             with seeded(seed):  # both kinds start from the same weights, as in kdlab.distill
                 model = StudentMLP(hidden, n_inputs=split.image_size**2, n_classes=len(split.classes))
             fit_student(model, x, pool, loss_fn, epochs=epochs, steps_per_epoch=steps, batch_size=BATCH_SIZE,

@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, log_loss
 from sklearn.tree import DecisionTreeClassifier, export_text
 
-from kdlab.core import budget
+from kdlab.core import budget, progress
 from kdlab.shop.scenario import ModelRow, ScenarioResult, finish, ms_per_1000
 from kdlab.shop.world import SEGMENTS, World, make_world
 
@@ -167,7 +167,7 @@ def run_profile(seeds: int = 3, alpha: float = 0.7, n_labels: int = 150) -> Scen
     keys = ("teacher", "alone", "distilled", "alone_logistic", "distilled_logistic")
     scores = {k: {m: [] for m in METRICS} for k in keys}
     kept = {}
-    for seed in seed_list:
+    for seed in progress.steps(seed_list, "seed"):
         budget.check()  # the page's job time budget, once per seed (a seed takes under a second)
         world = make_world(seed, N_USERS, N_ITEMS, N_CATEGORIES, N_DAYS, slate=10)
         X, names = behaviour(world)

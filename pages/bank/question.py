@@ -20,6 +20,7 @@ from pages.bank.home import DEMO_ICON, DIFFICULTY_ICON
 from pages.demos.kit import demo_page
 from pages.practice.store import learner, not_saved_hint, safely, when
 from pages.shared.common import bank, lang, page_link, t
+from pages.shared.projector import long_text
 
 
 def render(qid: str) -> None:
@@ -98,7 +99,7 @@ def _attempt(q: Question) -> None:
 
 def _model_answer(q: Question) -> None:
     st.subheader(f"📖 {t('question.answer')}", anchor=False)
-    st.markdown(q.sections["answer"])
+    long_text(q.sections["answer"])  # folded on a projector when long
     for key in ("approach", "complexity"):
         if text := q.sections.get(key):
             st.markdown(f"#### {t(f'question.{key}')}")

@@ -11,6 +11,8 @@ from kdlab.deep import adversarial
 from kdlab.deep.adversarial import AdversarialResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "adversarial"
 SPEC = {p.name: p for p in adversarial.PARAMS}
@@ -20,23 +22,23 @@ COLORS = {"fgsm": "#ff7f0e", "pgd": "#d62728", "robust": "#2ca02c"}
 
 def render() -> None:
     st.header(t("demo.adversarial"), anchor=False)
-    st.markdown(t("adversarial.intro"))
+    intro(t("adversarial.intro"))
     params = controls()
     r = result(params)
     metrics(r)
-    st.plotly_chart(curve_figure(r), width="stretch", key="adversarial_chart_curve")
+    chart(curve_figure(r), width="stretch", key="adversarial_chart_curve")
     st.caption(t("adversarial.curve_help", steps=params["pgd_steps"]))
 
     st.subheader(t("adversarial.examples_title", eps=f"{params['epsilon']:g}"), anchor=False)
     if r.examples:
-        st.plotly_chart(examples_figure(r), width="stretch", key="adversarial_chart_examples")
+        chart(examples_figure(r), width="stretch", key="adversarial_chart_examples")
         st.caption(t("adversarial.examples_help"))
     else:
         st.info(t("adversarial.no_examples"))
 
     if r.robust is not None:
         st.subheader(t("adversarial.training_title"), anchor=False)
-        st.plotly_chart(training_figure(r), width="stretch", key="adversarial_chart_training")
+        chart(training_figure(r), width="stretch", key="adversarial_chart_training")
         s, a = r.robust["standard"], r.robust["adversarial"]
         st.markdown(t("adversarial.training_note", train_eps=f"{r.robust['train_eps']:g}", eps=f"{params['epsilon']:g}",
                       steps=params["train_steps"], s_clean=f"{s['clean']:.1%}", a_clean=f"{a['clean']:.1%}",
@@ -150,7 +152,7 @@ def compact() -> None:
     params = defaults(adversarial.PARAMS) | {"epsilon": epsilon}
     r = result(params)
     metrics(r)
-    st.plotly_chart(curve_figure(r), width="stretch", key="compact_adversarial_curve")
+    chart(curve_figure(r), width="stretch", key="compact_adversarial_curve")
     if r.examples:
-        st.plotly_chart(examples_figure(r, limit=4), width="stretch", key="compact_adversarial_examples")
+        chart(examples_figure(r, limit=4), width="stretch", key="compact_adversarial_examples")
     st.caption(t("adversarial.compact_look"))

@@ -11,6 +11,8 @@ from kdlab.deep import attention as attn
 from kdlab.deep.attention import VARIANTS, AttentionResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "attention"
 SPEC = {p.name: p for p in attn.PARAMS}
@@ -20,7 +22,7 @@ LAYOUT = (("max_train_len", "n_train"), ("hidden", "epochs"), ("lr", "seed"))
 
 def render() -> None:
     st.header(t("demo.attention"), anchor=False)
-    st.markdown(t("attention.intro"))
+    intro(t("attention.intro"))
     st.latex(r"\alpha_t=\mathrm{softmax}\!\left(\frac{q_t K^\top}{\sqrt d}\right),\qquad c_t=\alpha_t V")
     params = controls()
     r = result(params)
@@ -32,7 +34,7 @@ def render() -> None:
     notes(r)
     heatmaps(r)
     st.subheader(t("attention.loss_title"), anchor=False)
-    st.plotly_chart(loss_figure(r), width="stretch")
+    chart(loss_figure(r), width="stretch")
     reproduce(DEMO, "kdlab.deep.attention", params, attn.PARAMS)
     show_source("kdlab.deep.attention:attention", "kdlab.deep.attention:Seq2Seq", "kdlab.deep.attention:train")
 
@@ -101,7 +103,7 @@ def accuracy_table(r: AttentionResult) -> dict:
 
 def accuracy_view(r: AttentionResult, key: str) -> None:
     st.subheader(t("attention.acc_title"), anchor=False)
-    st.plotly_chart(accuracy_figure(r), width="stretch", key=key)
+    chart(accuracy_figure(r), width="stretch", key=key)
     st.table(accuracy_table(r))
     st.caption(t("attention.acc_help", n=attn.N_TEST_PER_LEN, trained=r.params["max_train_len"]))
 
@@ -144,7 +146,7 @@ def heatmaps(r: AttentionResult, key_prefix: str = "") -> None:
                 pred = e.pred[v]
                 marks = " ".join(f"**{d}**" if d == x else f"~~{d}~~" for d, x in zip(pred, truth, strict=True))
                 st.markdown(f"{t(f'attention.variant_{v}')}: {marks}")
-            st.plotly_chart(heatmap_figure(e), width="stretch", key=f"{key_prefix}attention_heat_{len(e.src)}")
+            chart(heatmap_figure(e), width="stretch", key=f"{key_prefix}attention_heat_{len(e.src)}")
     st.caption(t("attention.heat_help"))
 
 
@@ -165,6 +167,6 @@ def compact() -> None:
     r = result(defaults(attn.PARAMS) | {"max_train_len": n})
     if r is None:
         return
-    st.plotly_chart(accuracy_figure(r), width="stretch", key="compact_attention_acc")
-    st.plotly_chart(heatmap_figure(r.examples[0]), width="stretch", key="compact_attention_heat")
+    chart(accuracy_figure(r), width="stretch", key="compact_attention_acc")
+    chart(heatmap_figure(r.examples[0]), width="stretch", key="compact_attention_heat")
     st.caption(t("attention.compact_look"))

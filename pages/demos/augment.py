@@ -11,6 +11,8 @@ from kdlab.deep import augment
 from kdlab.deep.augment import AugmentResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "augment"
 SPEC = {p.name: p for p in augment.PARAMS}
@@ -20,17 +22,17 @@ VERDICT_COLOR = {"helped": "#2ca02c", "hurt": "#d62728", "unclear": "#7f7f7f"}
 
 def render() -> None:
     st.header(t("demo.augment"), anchor=False)
-    st.markdown(t("augment.intro"))
+    intro(t("augment.intro"))
     params = controls()
     r = result(params)
     if r is None:
         return
     st.subheader(t("augment.grid_title"), anchor=False)
-    st.plotly_chart(grid_figure(r), width="stretch", key="augment_chart_grid")
+    chart(grid_figure(r), width="stretch", key="augment_chart_grid")
     st.caption(t("augment.grid_help", strength=f"{params['strength']:g}"))
 
     st.subheader(t("augment.results_title", n=r.n_train, seeds=params["seeds"]), anchor=False)
-    st.plotly_chart(gain_figure(r), width="stretch", key="augment_chart_gain")
+    chart(gain_figure(r), width="stretch", key="augment_chart_gain")
     st.dataframe(table(r), hide_index=True, width="stretch")
     st.markdown(t("augment.notes"))
     reproduce(DEMO, "kdlab.deep.augment", params, augment.PARAMS)
@@ -128,6 +130,6 @@ def compact() -> None:
     r = result(params)
     if r is None:
         return
-    st.plotly_chart(grid_figure(r), width="stretch", key="compact_augment_grid")
-    st.plotly_chart(gain_figure(r), width="stretch", key="compact_augment_gain")
+    chart(grid_figure(r), width="stretch", key="compact_augment_grid")
+    chart(gain_figure(r), width="stretch", key="compact_augment_gain")
     st.caption(t("augment.compact_look"))

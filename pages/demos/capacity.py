@@ -12,6 +12,8 @@ from kdlab.classic.capacity import CapacityResult
 from kdlab.core.params import defaults
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "capacity"
 SPEC = {p.name: p for p in capacity.PARAMS}
@@ -23,7 +25,7 @@ def _run(params: dict) -> CapacityResult:
 
 def render() -> None:
     st.header(t("demo.capacity"), anchor=False)
-    st.markdown(t("capacity.intro"))
+    intro(t("capacity.intro"))
     with st.form("capacity_form"):
         c1, c2, c3 = st.columns(3)
         with c1:
@@ -38,22 +40,22 @@ def render() -> None:
     numbers(r)
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(fit_figure(r), width="stretch")
+        chart(fit_figure(r), width="stretch")
     with right:
-        st.plotly_chart(degree_figure(r), width="stretch")
+        chart(degree_figure(r), width="stretch")
     st.caption(t("capacity.degree_note", val=r.best_degree_val, cv=r.best_degree_cv, k=r.params["k_folds"]))
 
     st.subheader(t("capacity.learning_title"), anchor=False)
-    st.plotly_chart(learning_figure(r), width="stretch")
+    chart(learning_figure(r), width="stretch")
     st.caption(t("capacity.learning_note"))
 
     st.subheader(t("capacity.paths_title"), anchor=False)
     st.markdown(t("capacity.paths_intro"))
-    st.plotly_chart(paths_figure(r), width="stretch")
+    chart(paths_figure(r), width="stretch")
 
     st.subheader(t("capacity.search_title"), anchor=False)
     st.markdown(t("capacity.search_intro", budget=r.params["budget"], side=int(np.sqrt(r.params["budget"]))))
-    st.plotly_chart(search_figure(r), width="stretch")
+    chart(search_figure(r), width="stretch")
     g, rnd = r.search["grid"], r.search["random"]
     m = st.columns(4)
     m[0].metric(t("capacity.grid_cv"), f"{g['best_cv']:.4f}")
@@ -185,7 +187,7 @@ def compact() -> None:
     numbers(r)
     a, b = st.columns(2)
     with a:
-        st.plotly_chart(fit_figure(r), width="stretch", key="compact_capacity_fit_plot")
+        chart(fit_figure(r), width="stretch", key="compact_capacity_fit_plot")
     with b:
-        st.plotly_chart(degree_figure(r), width="stretch", key="compact_capacity_degree_plot")
+        chart(degree_figure(r), width="stretch", key="compact_capacity_degree_plot")
     st.caption(t("capacity.compact_look"))

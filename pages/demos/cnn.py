@@ -13,6 +13,8 @@ from kdlab.deep import cnn
 from kdlab.deep.cnn import BudgetError, CNNResult, EpochStats
 from pages.demos.kit import key_of, label, reproduce, show_source, store, widget
 from pages.shared.common import lang, page_link, t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "cnn"
 SPEC = {p.name: p for p in cnn.PARAMS}
@@ -22,7 +24,7 @@ LAYOUT = (("dataset", "seed"), ("channels", "layers"), ("epochs", "batch_size"),
 
 def render() -> None:
     st.header(t("demo.cnn"), anchor=False)
-    st.markdown(t("cnn.intro"))
+    intro(t("cnn.intro"))
     params = controls()
 
     # Slots in page order, so the live curves turn into the final ones without the page jumping.
@@ -43,24 +45,24 @@ def render() -> None:
 
     with metrics_slot.container():
         metrics(r)
-    curves_slot.plotly_chart(curves_figure(r.history, len(r.history)), width="stretch", key="cnn_curves")
+    chart(curves_figure(r.history, len(r.history)), width="stretch", key="cnn_curves", where=curves_slot)
     notes(r, params)
 
     st.subheader(t("cnn.confusion_title"), anchor=False)
-    st.plotly_chart(confusion_figure(r), width="stretch")
+    chart(confusion_figure(r), width="stretch")
     st.caption(t("cnn.confusion_help"))
 
     n_wrong = r.n_test - int(np.trace(r.confusion))
     title = "cnn.mistakes_all" if len(r.mistakes) == n_wrong else "cnn.mistakes_title"
     st.subheader(t(title, n=len(r.mistakes), total=n_wrong), anchor=False)
     if r.mistakes:
-        st.plotly_chart(cached_figure(key, "mistakes", lambda: mistakes_figure(r)), width="stretch")
+        chart(cached_figure(key, "mistakes", lambda: mistakes_figure(r)), width="stretch")
         st.caption(t("cnn.mistakes_help"))
     else:
         st.success(t("cnn.no_mistakes", n=r.n_test))
 
     st.subheader(t("cnn.filters_title"), anchor=False)
-    st.plotly_chart(cached_figure(key, "filters", lambda: filters_figure(r.filters)), width="stretch")
+    chart(cached_figure(key, "filters", lambda: filters_figure(r.filters)), width="stretch")
     st.caption(t("cnn.filters_help"))
 
     feature_map_view(r, params)
@@ -127,7 +129,7 @@ def train_live(params: dict, key: tuple, status, curves_slot) -> CNNResult | Non
     """
     total = params["epochs"]
     bar = status.progress(0.0, text=t("cnn.starting"))
-    curves_slot.plotly_chart(curves_figure([], total), width="stretch", key="cnn_live_0")
+    chart(curves_figure([], total), width="stretch", key="cnn_live_0", where=curves_slot)
 
     def train(report) -> CNNResult:
         history: list[EpochStats] = []
@@ -143,7 +145,7 @@ def train_live(params: dict, key: tuple, status, curves_slot) -> CNNResult | Non
         bar.progress(
             s.epoch / total, text=t("cnn.progress", epoch=s.epoch, total=total, acc=f"{s.val_acc:.1%}")
         )
-        curves_slot.plotly_chart(curves_figure(history, total), width="stretch", key=f"cnn_live_{s.epoch}")
+        chart(curves_figure(history, total), width="stretch", key=f"cnn_live_{s.epoch}", where=curves_slot)
 
     try:
         return store(DEMO).run(key, train, draw=draw)
@@ -383,7 +385,7 @@ def feature_map_view(r: CNNResult, params: dict) -> None:
             hovertemplate="%{z:.2f}<extra></extra>",
         )
         fig.update_traces(showscale=False)
-        st.plotly_chart(fig, width="stretch")
+        chart(fig, width="stretch")
         verdict = "right" if pred == labels[index] else "wrong"
         st.markdown(
             t(
@@ -411,7 +413,7 @@ def feature_map_view(r: CNNResult, params: dict) -> None:
                 hovertemplate="%{z:.2f}<extra></extra>",
             )
             fig.update_traces(showscale=False)
-            st.plotly_chart(fig, width="stretch", key=f"cnn_maps_{block}")
+            chart(fig, width="stretch", key=f"cnn_maps_{block}")
         st.caption(t("cnn.maps_help"))
 
 
@@ -427,5 +429,5 @@ def compact() -> None:
         if r is None:
             return
     metrics(r)
-    st.plotly_chart(curves_figure(r.history, len(r.history)), width="stretch", key="compact_cnn_curves")
+    chart(curves_figure(r.history, len(r.history)), width="stretch", key="compact_cnn_curves")
     st.caption(t("cnn.compact_look"))

@@ -13,6 +13,8 @@ from kdlab.deep import detect
 from kdlab.deep.detect import CLASSES, DetectResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "detect"
 SPEC = {p.name: p for p in detect.PARAMS}
@@ -23,7 +25,7 @@ SHOWN = 8  # test images drawn
 
 def render() -> None:
     st.header(t("demo.detect"), anchor=False)
-    st.markdown(t("detect.intro"))
+    intro(t("detect.intro"))
     params = controls()
     r = result(params)
     if r is None:
@@ -32,10 +34,10 @@ def render() -> None:
                  params=f"{r.n_params:,}"))  # fmt: skip
     thresholds_view(r, key_prefix="")
     st.subheader(t("detect.sweep_title"), anchor=False)
-    st.plotly_chart(sweep_figure(r), width="stretch")
+    chart(sweep_figure(r), width="stretch")
     st.caption(t("detect.sweep_help"))
     st.subheader(t("detect.loss_title"), anchor=False)
-    st.plotly_chart(loss_figure(r), width="stretch")
+    chart(loss_figure(r), width="stretch")
     reproduce(DEMO, "kdlab.deep.detect", params | thresholds(""), detect.PARAMS)
     show_source("kdlab.deep.detect:iou", "kdlab.deep.detect:nms", "kdlab.deep.detect:average_precision",
                 "kdlab.deep.detect:GridDetector", "kdlab.deep.detect:decode", "kdlab.deep.detect:detection_loss")  # fmt: skip
@@ -99,7 +101,7 @@ def thresholds_view(r: DetectResult, key_prefix: str = "", shown: int = SHOWN) -
         f"{t(f'detect.class_{c}')} {a:.3f}" for c, a in zip(CLASSES, ev.ap, strict=True))))  # fmt: skip
     show = st.radio(t("detect.show"), ("both", "before", "after"), horizontal=True, key=f"{key_prefix}detect_show",
                     format_func={s: t(f"detect.show_{s}") for s in ("both", "before", "after")}.get)  # fmt: skip
-    st.plotly_chart(scenes_figure(r, per_image[:shown], show), width="stretch", key=f"{key_prefix}detect_scenes")
+    chart(scenes_figure(r, per_image[:shown], show), width="stretch", key=f"{key_prefix}detect_scenes")
     st.caption(t("detect.scenes_help"))
 
 

@@ -11,8 +11,10 @@ from kdlab.core.params import defaults
 from kdlab.shop import ecommerce
 from kdlab.shop.scenario import ScenarioResult
 from kdlab.shop.world import SEGMENTS
-from pages.demos.kit import key_of, reproduce, show_source, store, widget
+from pages.demos.kit import key_of, reproduce, run_timed, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "ecommerce"
 SPEC = {p.name: p for p in ecommerce.PARAMS}
@@ -42,13 +44,13 @@ SOURCES = {
 
 def render() -> None:
     st.header(t("demo.ecommerce"), anchor=False)
-    st.markdown(t("ecommerce.intro"))
+    intro(t("ecommerce.intro"))
     scenario = widget(DEMO, SPEC["scenario"])
     st.info(t(f"ecommerce.gain.{scenario}"), icon="💡")
     data_box = st.container()  # filled once the run is there: its figures come from seed 0
     params = scenario_form(scenario)
-    with st.spinner(t("ecommerce.training", n=params["seeds"])):
-        r: ScenarioResult = store(DEMO).get_or_run(key_of(params), lambda _: ecommerce.run(**params))
+    r: ScenarioResult = run_timed(DEMO, key_of(params), lambda: ecommerce.run(**params),
+                                  t("ecommerce.training", n=params["seeds"]))  # fmt: skip
     with data_box, st.expander(f"🧬 {t('ecommerce.data_title')}", expanded=False):
         data_view(r)
 
@@ -59,15 +61,15 @@ def render() -> None:
     with left:
         metric = st.selectbox(t("ecommerce.chart.metric_pick"), r.metrics, format_func=metric_name,
                               key=f"ecommerce_metric_{scenario}")  # fmt: skip
-        st.plotly_chart(metric_figure(r, metric), width="stretch")
+        chart(metric_figure(r, metric), width="stretch")
         if any(not m.serves for m in r.models):
             st.caption(t("ecommerce.chart.hatched"))
     with right:
-        st.plotly_chart(latency_figure(r), width="stretch")
+        chart(latency_figure(r), width="stretch")
     st.markdown(f"##### {t('ecommerce.serving_title')}")
     serving_table(r)
     if scenario == "demand":
-        st.plotly_chart(example_figure(r), width="stretch")
+        chart(example_figure(r), width="stretch")
     if scenario == "profile":
         with st.expander(f"🌳 {t('ecommerce.rules_title')}"):
             st.code(r.extra["rules"], language=None)
@@ -262,7 +264,7 @@ def example_figure(r: ScenarioResult) -> go.Figure:
 def data_view(r: ScenarioResult) -> None:
     if r.scenario == "images":
         st.markdown(t("ecommerce.data.images", dataset=r.settings["dataset"]))
-        st.plotly_chart(samples_figure(r), width="stretch")
+        chart(samples_figure(r), width="stretch")
         return
     st.markdown(t("ecommerce.data.common"))
     st.markdown(t(f"ecommerce.data.{r.scenario}"))
@@ -274,7 +276,7 @@ def data_view(r: ScenarioResult) -> None:
         fig.update_layout(title=t("ecommerce.signal.ctr_title"), height=340,
                           xaxis=dict(title=t("ecommerce.signal.ctr_x"), type="category"),
                           yaxis=dict(title=t("ecommerce.signal.ctr_y"), tickformat=".0%"))  # fmt: skip
-        st.plotly_chart(fig, width="stretch")
+        chart(fig, width="stretch")
     elif r.scenario == "demand":
         profile = r.extra["weekday_profile"]
         fig = go.Figure(go.Bar(x=t("ecommerce.signal.weekdays").split(","), y=profile, marker_color=COLORS["teacher"],
@@ -283,7 +285,7 @@ def data_view(r: ScenarioResult) -> None:
         fig.update_layout(
             title=t("ecommerce.signal.weekday_title"), height=340, yaxis=dict(rangemode="tozero")
         )
-        st.plotly_chart(fig, width="stretch")
+        chart(fig, width="stretch")
     else:
         means = r.extra["segment_means"]
         st.caption(t("ecommerce.signal.segments_title"))
@@ -312,8 +314,8 @@ def compact() -> None:
     main metric per model."""
     scenario = widget(DEMO, SPEC["scenario"], key_prefix="compact_")
     params = defaults(ecommerce.PARAMS) | {"scenario": scenario}
-    with st.spinner(t("ecommerce.training", n=params["seeds"])):
-        r: ScenarioResult = store(DEMO).get_or_run(key_of(params), lambda _: ecommerce.run(**params))
+    r: ScenarioResult = run_timed(DEMO, key_of(params), lambda: ecommerce.run(**params),
+                                  t("ecommerce.training", n=params["seeds"]))  # fmt: skip
     verdicts(r)
-    st.plotly_chart(metric_figure(r, r.metrics[0]), width="stretch", key="compact_ecommerce_metric")
+    chart(metric_figure(r, r.metrics[0]), width="stretch", key="compact_ecommerce_metric")
     st.caption(t("ecommerce.compact_look"))

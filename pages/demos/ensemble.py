@@ -14,6 +14,8 @@ from kdlab.data import upload
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.demos.own_data import own_data, session_run
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "ensemble"
 SPEC = {p.name: p for p in ensemble.PARAMS}
@@ -33,7 +35,7 @@ def name(method: str) -> str:
 
 def render() -> None:
     st.header(t("demo.ensemble"), anchor=False)
-    st.markdown(t("ensemble.intro"))
+    intro(t("ensemble.intro"))
     own = own_data(DEMO)
     with st.form("ensemble_form"):
         c1, c2, c3 = st.columns(3)
@@ -57,8 +59,8 @@ def render() -> None:
         col.metric(name(method), f"{1 - r.test_error[method][-1]:.1%}")
     st.caption(t("ensemble.accuracy_note", n=len(r.y_test), bagging=f"{r.oob_accuracy['bagging']:.1%}",
                  forest=f"{r.oob_accuracy['forest']:.1%}"))  # fmt: skip
-    st.plotly_chart(error_figure(r), width="stretch")
-    st.plotly_chart(regions_figure(r), width="stretch")
+    chart(error_figure(r), width="stretch")
+    chart(regions_figure(r), width="stretch")
 
     st.subheader(t("ensemble.bv_title"), anchor=False)
     st.markdown(t("ensemble.bv_intro"))
@@ -88,7 +90,7 @@ def bias_variance_section(params: dict) -> None:
     if bv is None:
         st.info(t("ensemble.bv_wait"))
     else:
-        st.plotly_chart(bias_variance_figure(bv), width="stretch")
+        chart(bias_variance_figure(bv), width="stretch")
         st.dataframe(bias_variance_table(bv), hide_index=True, width="stretch")
         st.caption(t("ensemble.bv_note"))
 
@@ -167,5 +169,5 @@ def compact() -> None:
     m = st.columns(len(METHODS))
     for col, method in zip(m, METHODS, strict=True):
         col.metric(name(method), f"{1 - r.test_error[method][-1]:.1%}")
-    st.plotly_chart(error_figure(r, height=380), width="stretch", key="compact_ensemble_error")
+    chart(error_figure(r, height=380), width="stretch", key="compact_ensemble_error")
     st.caption(t("ensemble.compact_look"))

@@ -12,6 +12,8 @@ from kdlab.shop import forecast
 from kdlab.shop.forecast import MODELS, ForecastResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "forecast"
 SPEC = {p.name: p for p in forecast.PARAMS}
@@ -21,7 +23,7 @@ LAYOUT = (("weeks", "test_weeks"), ("hidden", "epochs"), ("lr", "seed"))
 
 def render() -> None:
     st.header(t("demo.forecast"), anchor=False)
-    st.markdown(t("forecast.intro"))
+    intro(t("forecast.intro"))
     params = controls()
     r = result(params)
     if r is None:
@@ -132,7 +134,7 @@ def series_view(r: ForecastResult, key_prefix: str = "") -> None:
     """Pick a series: only this block reruns, from the stored forecasts."""
     st.subheader(t("forecast.series_title"), anchor=False)
     i = st.slider(t("forecast.series", n=r.n_series - 1), 0, r.n_series - 1, r.series, key=f"{key_prefix}forecast_series")
-    st.plotly_chart(series_figure(r, i), width="stretch", key=f"{key_prefix}forecast_plot")
+    chart(series_figure(r, i), width="stretch", key=f"{key_prefix}forecast_plot")
     st.caption(t("forecast.series_help"))
 
 

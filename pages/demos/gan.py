@@ -12,6 +12,8 @@ from kdlab.deep import gan
 from kdlab.deep.gan import CENTRES, N_MODES, GANResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "gan"
 SPEC = {p.name: p for p in gan.PARAMS}
@@ -19,17 +21,17 @@ SPEC = {p.name: p for p in gan.PARAMS}
 
 def render() -> None:
     st.header(t("demo.gan"), anchor=False)
-    st.markdown(t("gan.intro"))
+    intro(t("gan.intro"))
     params = controls()
     r = result(params)
     if r is None:
         return
     metrics(r)
     st.subheader(t("gan.snapshots_title"), anchor=False)
-    st.plotly_chart(snapshots_figure(r), width="stretch", key="gan_snapshots")
+    chart(snapshots_figure(r), width="stretch", key="gan_snapshots")
     st.caption(t("gan.snapshots_help"))
     st.subheader(t("gan.history_title"), anchor=False)
-    st.plotly_chart(history_figure(r), width="stretch")
+    chart(history_figure(r), width="stretch")
     reproduce(DEMO, "kdlab.deep.gan", params, gan.PARAMS)
     show_source("kdlab.deep.gan:d_loss", "kdlab.deep.gan:g_loss", "kdlab.deep.gan:mode_coverage", "kdlab.deep.gan:run")
 
@@ -116,5 +118,5 @@ def compact() -> None:
     if r is None:
         return
     metrics(r)
-    st.plotly_chart(snapshots_figure(r), width="stretch", key="compact_gan_snapshots")
+    chart(snapshots_figure(r), width="stretch", key="compact_gan_snapshots")
     st.caption(t("gan.compact_look"))

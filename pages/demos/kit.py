@@ -18,7 +18,7 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from kdlab.core import budget
+from kdlab.core import budget, progress
 from kdlab.core.jobs import Job, Jobs, Report, ResultStore, TooManyJobs
 from kdlab.core.params import Param, defaults
 from kdlab.core.source import SourceError, find_source
@@ -46,7 +46,7 @@ def widget(demo: str, p: Param, key_prefix: str = "", **overrides) -> Any:
     if p.low is not None and p.low > 0 and p.high / p.low >= 100:
         # Learning rates and the like span decades: a log grid, not a linear slider.
         return st.select_slider(options=log_grid(p, value), value=value, format_func=lambda v: f"{v:g}", **kw)
-    step = (p.high - p.low) / 100
+    step = p.step or (p.high - p.low) / 100  # the Param's own step: the same in every form showing it
     # Enough decimals to tell one step from the next (an L2 of 0.001 must not show as "0.00").
     kw.setdefault("format", f"%.{max(2, -math.floor(math.log10(step)))}f")
     return st.slider(min_value=float(p.low), max_value=float(p.high), value=float(value), step=step, **kw)
@@ -132,6 +132,38 @@ class PageStore:
     def get_or_run(self, key: tuple, fn: Callable[[Report], Any], draw: Callable[[Any], None] | None = None) -> Any:
         found = self.get(key)
         return found if found is not None else self.run(key, fn, draw)
+
+
+def run_timed(demo: str, key: tuple, fn: Callable[[], Any], label: str) -> Any:
+    """The stored result for `key`, or `fn()` run in the job queue with a progress bar: where the
+    run is (the loops it marks with kdlab.core.progress.steps), how far, and about how long is left."""
+    found = store(demo).get(key)
+    if found is not None:
+        return found
+    bar = st.progress(0.0, text=f"{label} {t('demo_kit.estimating')}")
+
+    def work(report: Report) -> Any:  # in the job's worker thread: no Streamlit here
+        with progress.watch(report):
+            return fn()
+
+    def draw(p: progress.Progress) -> None:
+        where = " · ".join(t(f"demo_kit.step_{name}", i=i, n=n) for name, i, n in p.where if name)
+        left = p.seconds_left
+        when = t("demo_kit.estimating") if left is None else t("demo_kit.time_left", done=p.done, left=duration(left))
+        bar.progress(p.done, text=" · ".join(part for part in (label, where, when) if part))
+
+    try:
+        return store(demo).run(key, work, draw)
+    finally:
+        bar.empty()
+
+
+def duration(seconds: float) -> str:
+    """A time left in words: 8 s, 1 min 20 s (rounded up to 5 s past a minute)."""
+    if seconds < 60:
+        return t("demo_kit.seconds", n=max(1, math.ceil(seconds)))
+    total = 5 * math.ceil(seconds / 5)
+    return t("demo_kit.minutes", m=total // 60, s=total % 60)
 
 
 def wait(job: Job, notice, draw: Callable[[Any], None] | None = None) -> Any:

@@ -13,6 +13,8 @@ from kdlab.data import upload
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.demos.own_data import own_data, session_run
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "logistic"
 SPEC = {p.name: p for p in logistic.PARAMS}
@@ -25,7 +27,7 @@ def _run(params: dict) -> LogisticResult:
 
 def render() -> None:
     st.header(t("demo.logistic"), anchor=False)
-    st.markdown(t("logistic.intro"))
+    intro(t("logistic.intro"))
     own = own_data(DEMO)
     with st.form("logistic_form"):
         c1, c2, c3, c4 = st.columns(4)
@@ -51,17 +53,17 @@ def render() -> None:
 
     if r.diverged_at is not None:
         diverged(r)
-        st.plotly_chart(loss_figure(r), width="stretch")
+        chart(loss_figure(r), width="stretch")
         return
     metrics(r)
     notes(r)
-    st.plotly_chart(surface_figure(r, names=names), width="stretch")
+    chart(surface_figure(r, names=names), width="stretch")
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(loss_figure(r), width="stretch")
+        chart(loss_figure(r), width="stretch")
     with right:
-        st.plotly_chart(norm_figure(r), width="stretch")
-    st.plotly_chart(coef_figure(r), width="stretch")
+        chart(norm_figure(r), width="stretch")
+    chart(coef_figure(r), width="stretch")
     st.caption(t("logistic.coef_note"))
     if own is None:  # an upload has no command line to reproduce it
         reproduce(DEMO, "kdlab.classic.logistic", params, logistic.PARAMS)
@@ -203,7 +205,7 @@ def compact() -> None:
     m[1].metric(t("logistic.gap"), "—" if r.coef_gap is None else f"{r.coef_gap:.2g}")
     m[2].metric(t("logistic.sklearn_C"), sklearn_C(r))
     notes(r)
-    st.plotly_chart(
+    chart(
         surface_figure(r, animate=False, height=460), width="stretch", key="compact_logistic_surface"
     )
     st.caption(t("logistic.compact_look"))

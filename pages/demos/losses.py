@@ -12,6 +12,8 @@ from kdlab.classic.losses import LossesResult
 from kdlab.core.params import defaults
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "losses"
 SPEC = {p.name: p for p in losses.PARAMS}
@@ -25,7 +27,7 @@ def _run(params: dict) -> LossesResult:
 
 def render() -> None:
     st.header(t("demo.losses"), anchor=False)
-    st.markdown(t("losses.intro"))
+    intro(t("losses.intro"))
     with st.form("losses_form"):
         c1, c2 = st.columns(2)
         with c1:
@@ -35,13 +37,13 @@ def render() -> None:
         st.form_submit_button(t("losses.run"), type="primary")
     r = _run(params)
 
-    st.plotly_chart(curves_figure(r, "regression"), width="stretch")
+    chart(curves_figure(r, "regression"), width="stretch")
     st.caption(t("losses.regression_note"))
-    st.plotly_chart(curves_figure(r, "classification"), width="stretch")
+    chart(curves_figure(r, "classification"), width="stretch")
     st.caption(t("losses.classification_note"))
     st.subheader(t("losses.fit_title"), anchor=False)
     shifts(r)
-    st.plotly_chart(fit_figure(r), width="stretch")
+    chart(fit_figure(r), width="stretch")
     reproduce(DEMO, "kdlab.classic.losses", params, losses.PARAMS)
     show_source("kdlab.classic.losses:huber", "kdlab.classic.losses:focal", "kdlab.classic.losses:fit_line")
 
@@ -109,6 +111,6 @@ def compact() -> None:
         delta = widget(DEMO, SPEC["delta"], key_prefix="compact_")
     r = _run(defaults(losses.PARAMS) | {"n_outliers": n_outliers, "delta": delta})
     shifts(r)
-    st.plotly_chart(fit_figure(r), width="stretch", key="compact_losses_fit")
-    st.plotly_chart(curves_figure(r, "regression"), width="stretch", key="compact_losses_curves")
+    chart(fit_figure(r), width="stretch", key="compact_losses_fit")
+    chart(curves_figure(r, "regression"), width="stretch", key="compact_losses_curves")
     st.caption(t("losses.compact_look"))

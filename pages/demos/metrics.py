@@ -12,6 +12,8 @@ from kdlab.classic.metrics import MetricsResult
 from kdlab.core.params import defaults
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "metrics"
 SPEC = {p.name: p for p in metrics.PARAMS}
@@ -24,7 +26,7 @@ def _run(params: dict) -> MetricsResult:
 
 def render() -> None:
     st.header(t("demo.metrics"), anchor=False)
-    st.markdown(t("metrics.intro"))
+    intro(t("metrics.intro"))
     with st.form("metrics_form"):
         c1, c2, c3 = st.columns(3)
         with c1:
@@ -51,13 +53,13 @@ def render() -> None:
     m[1].metric(t("metrics.ece"), f"{r.ece:.4f}")
     m[2].metric(t("metrics.log_loss"), f"{r.log_loss:.4f}")
     m[3].metric(t("metrics.brier"), f"{r.brier:.4f}")
-    st.plotly_chart(reliability_figure(r), width="stretch")
+    chart(reliability_figure(r), width="stretch")
     st.caption(t("metrics.calibration_note"))
 
     st.subheader(t("metrics.multiclass_title"), anchor=False)
     left, right = st.columns([1, 1])
     with left:
-        st.plotly_chart(confusion_figure(r), width="stretch")
+        chart(confusion_figure(r), width="stretch")
     with right:
         st.dataframe(class_table(r), hide_index=True, width="stretch")
         st.metric(t("metrics.accuracy"), f"{r.accuracy:.4f}")
@@ -67,9 +69,9 @@ def render() -> None:
     st.markdown(t("metrics.gauc_intro"))
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(gauc_figure(r), width="stretch")
+        chart(gauc_figure(r), width="stretch")
     with right:
-        st.plotly_chart(users_figure(r), width="stretch")
+        chart(users_figure(r), width="stretch")
     st.caption(
         t(
             "metrics.gauc_coverage",
@@ -99,7 +101,7 @@ def threshold_panel(r: MetricsResult, threshold: float, key: str = "metrics_curv
     m[2].metric("F1", f"{op.f1:.3f}")
     m[3].metric(t("metrics.fpr"), f"{op.fpr:.3f}")
     st.caption(t("metrics.counts", tp=op.tp, fp=op.fp, fn=op.fn, tn=op.tn))
-    st.plotly_chart(curves_figure(r, op), width="stretch", key=key)
+    chart(curves_figure(r, op), width="stretch", key=key)
 
 
 def curves_figure(r: MetricsResult, op: metrics.OperatingPoint) -> go.Figure:
@@ -239,5 +241,5 @@ def compact() -> None:
         effect = widget(DEMO, SPEC["activity_effect"], key_prefix="compact_")
     r = _run(defaults(metrics.PARAMS) | {"activity_effect": effect})
     threshold_panel(r, threshold, key="compact_metrics_curves")
-    st.plotly_chart(gauc_figure(r), width="stretch", key="compact_metrics_gauc")
+    chart(gauc_figure(r), width="stretch", key="compact_metrics_gauc")
     st.caption(t("metrics.compact_look"))

@@ -12,6 +12,8 @@ from kdlab.deep import optimizers
 from kdlab.deep.optimizers import OptimizersResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "optimizers"
 SPEC = {p.name: p for p in optimizers.PARAMS}
@@ -26,7 +28,7 @@ def name(opt: str) -> str:
 
 def render() -> None:
     st.header(t("demo.optimizers"), anchor=False)
-    st.markdown(t("optimizers.intro"))
+    intro(t("optimizers.intro"))
     params = controls()
     r: OptimizersResult = store(DEMO).get_or_run(key_of(params), lambda _: optimizers.run(**params))
 
@@ -34,9 +36,9 @@ def render() -> None:
     st.caption(t("optimizers.race_mode_" + params["lr_mode"], lr=f"{params['lr']:g}"))
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(race_figure(r), width="stretch", key="optimizers_chart_race")
+        chart(race_figure(r), width="stretch", key="optimizers_chart_race")
     with right:
-        st.plotly_chart(values_figure(r), width="stretch", key="optimizers_chart_values")
+        chart(values_figure(r), width="stretch", key="optimizers_chart_values")
     st.dataframe(race_table(r), hide_index=True, width="stretch")
     st.markdown(t(f"optimizers.surface_note.{params['surface']}"))
 
@@ -44,9 +46,9 @@ def render() -> None:
     st.caption(t("optimizers.digits_lr_" + params["digits_lr"], epochs=params["epochs"]))
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(range_figure(r), width="stretch", key="optimizers_chart_range")
+        chart(range_figure(r), width="stretch", key="optimizers_chart_range")
     with right:
-        st.plotly_chart(digits_figure(r), width="stretch", key="optimizers_chart_digits")
+        chart(digits_figure(r), width="stretch", key="optimizers_chart_digits")
     st.dataframe(digits_table(r), hide_index=True, width="stretch")
     accs = [d.test_acc for d in r.digits]
     st.markdown(t("optimizers.digits_note_" + params["digits_lr"], lo=f"{min(accs):.1%}", hi=f"{max(accs):.1%}"))
@@ -158,7 +160,7 @@ def compact() -> None:
         lr_mode = widget(DEMO, SPEC["lr_mode"], key_prefix="compact_")
     params = defaults(optimizers.PARAMS) | {"surface": surface, "lr_mode": lr_mode}
     r: OptimizersResult = store(DEMO).get_or_run(key_of(params), lambda _: optimizers.run(**params))
-    st.plotly_chart(race_figure(r), width="stretch", key="compact_optimizers_race")
+    chart(race_figure(r), width="stretch", key="compact_optimizers_race")
     st.dataframe(race_table(r), hide_index=True, width="stretch")
     st.caption(t("optimizers.compact_look"))
 

@@ -12,6 +12,8 @@ from kdlab.classic.pca import PCAResult
 from kdlab.core.params import defaults
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "pca"
 SPEC = {p.name: p for p in pca.PARAMS}
@@ -35,7 +37,7 @@ def _run(params: dict) -> PCAResult:
 
 def render() -> None:
     st.header(t("demo.pca"), anchor=False)
-    st.markdown(t("pca.intro"))
+    intro(t("pca.intro"))
     with st.form("pca_form"):
         c1, c2 = st.columns(2)
         with c1:
@@ -51,13 +53,13 @@ def render() -> None:
     m[1].metric(t("pca.for_90"), f"{r.components_for_90}")
     m[2].metric(t("pca.error_k", k=k), f"{r.reconstruction_mse[k]:.2f}", help=t("pca.error_help"))
     m[3].metric(t("pca.tsne_time"), f"{r.tsne_seconds:.2f} s")
-    st.plotly_chart(variance_figure(r), width="stretch")
-    st.plotly_chart(reconstruction_figure(r), width="stretch")
+    chart(variance_figure(r), width="stretch")
+    chart(reconstruction_figure(r), width="stretch")
     st.subheader(t("pca.maps_title"), anchor=False)
-    st.plotly_chart(maps_figure(r), width="stretch")
+    chart(maps_figure(r), width="stretch")
     st.info(t("pca.maps_note", pca=f"{r.knn_pca:.1%}", tsne=f"{r.knn_tsne:.1%}", full=f"{r.knn_full:.1%}",
               n=r.params["n_tsne"]))  # fmt: skip
-    st.plotly_chart(components_figure(r), width="stretch")
+    chart(components_figure(r), width="stretch")
 
     reproduce(DEMO, "kdlab.classic.pca", params, pca.PARAMS)
     show_source("kdlab.classic.pca:fit", "kdlab.classic.pca:transform", "kdlab.classic.pca:reconstruct")
@@ -144,6 +146,6 @@ def compact() -> None:
     m[0].metric(t("pca.explained_k", k=k), f"{r.cumulative[k - 1]:.1%}")
     m[1].metric(t("pca.knn_pca"), f"{r.knn_pca:.0%}")
     m[2].metric(t("pca.knn_tsne"), f"{r.knn_tsne:.0%}")
-    st.plotly_chart(reconstruction_figure(r), width="stretch", key="compact_pca_reconstruction")
-    st.plotly_chart(maps_figure(r), width="stretch", key="compact_pca_maps")
+    chart(reconstruction_figure(r), width="stretch", key="compact_pca_reconstruction")
+    chart(maps_figure(r), width="stretch", key="compact_pca_maps")
     st.caption(t("pca.compact_look"))

@@ -12,6 +12,8 @@ from kdlab.deep import playground
 from kdlab.deep.playground import PlaygroundResult, Snapshot
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "playground"
 SPEC = {p.name: p for p in playground.PARAMS}
@@ -23,7 +25,7 @@ BOUNDARY_SCALE = [[0.0, "#F4A582"], [0.5, "#F7F7F7"], [1.0, "#92C5DE"]]
 
 def render() -> None:
     st.header(t("demo.playground"), anchor=False)
-    st.markdown(t("playground.intro"))
+    intro(t("playground.intro"))
     params = controls()
     status, boundary_slot = st.empty(), st.empty()
     key = key_of(params)
@@ -35,14 +37,14 @@ def render() -> None:
     left, right = st.columns([3, 2])
     with left:
         boundary_slot.empty()
-        st.plotly_chart(boundary_figure(r), width="stretch", key="playground_chart_boundary")
+        chart(boundary_figure(r), width="stretch", key="playground_chart_boundary")
         st.caption(t("playground.boundary_help"))
     with right:
-        st.plotly_chart(loss_figure(r), width="stretch", key="playground_chart_loss")
+        chart(loss_figure(r), width="stretch", key="playground_chart_loss")
     notes(r)
     if r.units:
         st.subheader(t("playground.units_title"), anchor=False)
-        st.plotly_chart(units_figure(r), width="stretch", key="playground_chart_units")
+        chart(units_figure(r), width="stretch", key="playground_chart_units")
         st.caption(t("playground.units_help"))
     reproduce(DEMO, "kdlab.deep.playground", params, playground.PARAMS)
     show_source("kdlab.deep.playground:forward", "kdlab.deep.playground:loss_and_grads",
@@ -75,7 +77,7 @@ def train_live(params: dict, key: tuple, status, slot) -> PlaygroundResult:
     def draw(s: Snapshot) -> None:
         bar.progress(s.epoch / total, text=t("playground.progress", epoch=s.epoch, total=total,
                                                 loss=f"{s.test_loss:.3f}"))  # fmt: skip
-        slot.plotly_chart(live_figure(s), width="stretch", key=f"playground_chart_live_{s.epoch}")
+        chart(live_figure(s), width="stretch", key=f"playground_chart_live_{s.epoch}", where=slot)
 
     return store(DEMO).run(key, train, draw=draw)
 
@@ -218,7 +220,7 @@ def compact() -> None:
     params = defaults(playground.PARAMS) | {"activation": activation, "layers": layers}
     r: PlaygroundResult = store(DEMO).get_or_run(key_of(params), lambda _: playground.run(**params))
     metrics(r)
-    st.plotly_chart(boundary_figure(r), width="stretch", key="compact_playground_boundary")
+    chart(boundary_figure(r), width="stretch", key="compact_playground_boundary")
     st.caption(t("playground.compact_look"))
 
 

@@ -13,6 +13,8 @@ from kdlab.rl.gridworld import ARROWS, MAX_SIZE, PRESETS, GridError, parse_grid
 from kdlab.rl.qlearning import GreedyPath, QLearningResult, smooth
 from pages.demos.kit import key_of, label, reproduce, show_source, store, widget
 from pages.shared.common import page_link, t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "qlearning"
 SPEC = {p.name: p for p in qlearning.PARAMS}
@@ -27,7 +29,7 @@ GAMMAS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
 
 def render() -> None:
     st.header(t("demo.qlearning"), anchor=False)
-    st.markdown(t("qlearning.intro"))
+    intro(t("qlearning.intro"))
     update = r"Q(s,a) \leftarrow Q(s,a) + \alpha\big[r + \gamma"
     st.latex(rf"\text{{{t('qlearning.eq_q')}}}:\quad {update} \max_{{a'}} Q(s',a') - Q(s,a)\big]")
     st.latex(rf"\text{{{t('qlearning.eq_sarsa')}}}:\quad {update}\, Q(s',a') - Q(s,a)\big]")
@@ -131,7 +133,7 @@ def click_editor() -> None:
     fig.update_layout(height=40 + 26 * h, margin=dict(l=0, r=0, t=4, b=4), showlegend=False, dragmode=False,
                       xaxis=dict(visible=False, range=[-0.6, w - 0.4]),
                       yaxis=dict(visible=False, autorange="reversed", scaleanchor="x"))  # fmt: skip
-    st.plotly_chart(
+    chart(
         fig,
         width="stretch",
         on_select="rerun",
@@ -221,7 +223,7 @@ def grid_view(r: QLearningResult) -> None:
     cols = st.columns(len(panels))
     for col, who in zip(cols, panels, strict=True):
         with col:
-            st.plotly_chart(
+            chart(
                 panel_figure(r, who, zrange, len(panels)), width="stretch", key=f"{DEMO}_map_{who}"
             )
     st.caption(t("qlearning.map_caption"))
@@ -234,13 +236,13 @@ def grid_view(r: QLearningResult) -> None:
         fig.add_hline(y=star.total_reward, line_dash="dot", line_color="#2ca02c",
                       annotation_text=t("qlearning.optimal_return", value=f"{star.total_reward:g}"),
                       annotation_position="top left")  # fmt: skip
-        st.plotly_chart(fig, width="stretch", key=f"{DEMO}_returns")
+        chart(fig, width="stretch", key=f"{DEMO}_returns")
     with right:
         fig = curves_figure(r, "lengths", t("qlearning.lengths_title"), t("qlearning.moves"), window)
         fig.add_hline(y=r.params["max_steps"], line_dash="dash", line_color="#7f7f7f",
                       annotation_text=t("qlearning.cap_line", n=r.params["max_steps"]),
                       annotation_position="top right")  # fmt: skip
-        st.plotly_chart(fig, width="stretch", key=f"{DEMO}_lengths")
+        chart(fig, width="stretch", key=f"{DEMO}_lengths")
     st.caption(t("qlearning.curves_caption", window=window))
     training_summary(r)
 
@@ -430,7 +432,7 @@ def replay(r: QLearningResult, zrange: tuple[float, float]) -> None:
         values = r.V_star if who == "optimal" else r.runs[who].V_max
         fig = grid_figure(r, values, Q, best, None, path.cells[: step + 1], t("qlearning.replay_map", k=step, n=n),
                           zrange, cell_size(len(r.grid[0]), 2), agent=path.cells[step])  # fmt: skip
-        st.plotly_chart(fig, width="stretch", key=f"{DEMO}_replay_map")
+        chart(fig, width="stretch", key=f"{DEMO}_replay_map")
     with right:
         row, col = path.cells[step]
         so_far = sum(path.rewards[:step])
@@ -466,11 +468,11 @@ def cliff_view(params: dict, r: QLearningResult) -> None:
     cols = st.columns(2)
     for col, who in zip(cols, ("q_learning", "sarsa"), strict=True):
         with col:
-            st.plotly_chart(panel_figure(r, who, zrange, 2), width="stretch", key=f"{DEMO}_cliff_{who}")
+            chart(panel_figure(r, who, zrange, 2), width="stretch", key=f"{DEMO}_cliff_{who}")
 
     window = max(1, min(50, params["episodes"] // 10))
     fig = curves_figure(r, "returns", t("qlearning.cliff.returns_title"), t("qlearning.return"), window)
-    st.plotly_chart(fig, width="stretch", key=f"{DEMO}_cliff_returns")
+    chart(fig, width="stretch", key=f"{DEMO}_cliff_returns")
 
     q_mean, s_mean = q.train.returns.mean(), s.train.returns.mean()
     q_pit, s_pit = np.mean(q.train.outcomes == "pit"), np.mean(s.train.outcomes == "pit")
@@ -506,8 +508,8 @@ def compact() -> None:
     for col, who in zip(cols, ("q_learning", "sarsa"), strict=True):
         with col:
             st.markdown(f"**{name_of(who)}** · {short_outcome(r.runs[who].path)}")
-            st.plotly_chart(panel_figure(r, who, zrange, 2), width="stretch", key=f"compact_{DEMO}_{who}")
+            chart(panel_figure(r, who, zrange, 2), width="stretch", key=f"compact_{DEMO}_{who}")
     window = max(1, min(50, params["episodes"] // 10))
     fig = curves_figure(r, "returns", t("qlearning.cliff.returns_title"), t("qlearning.return"), window)
-    st.plotly_chart(fig, width="stretch", key=f"compact_{DEMO}_returns")
+    chart(fig, width="stretch", key=f"compact_{DEMO}_returns")
     st.caption(t("qlearning.compact_look"))

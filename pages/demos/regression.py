@@ -11,13 +11,15 @@ from kdlab.classic.regression import RegressionResult
 from kdlab.core.params import defaults
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import lang, t
+from pages.shared.plots import chart, settled_at
+from pages.shared.projector import intro
 
 DEMO = "regression"
 
 
 def render() -> None:
     st.header(t("demo.regression"), anchor=False)
-    st.markdown(t("regression.intro"))
+    intro(t("regression.intro"))
     spec = {p.name: p for p in regression.PARAMS}
     with st.container(border=True):
         c1, c2, c3, c4 = st.columns([1.5, 1, 1, 1])
@@ -43,16 +45,16 @@ def render() -> None:
             + ("" if params["scale"] else " " + t("regression.diverged_scale")),
             icon="💥",
         )
-        st.plotly_chart(loss_figure(r), width="stretch")
+        loss_view(r)
     else:
         metrics(r)
         notes(r, params)
         left, right = st.columns(2)
         with left:
-            st.plotly_chart(fit_figure(r, names, target), width="stretch")
+            chart(fit_figure(r, names, target), width="stretch")
         with right:
-            st.plotly_chart(surface_figure(r), width="stretch")
-        st.plotly_chart(loss_figure(r), width="stretch")
+            chart(surface_figure(r), width="stretch")
+        loss_view(r)
     reproduce(DEMO, "kdlab.classic.regression", params, regression.PARAMS)
     show_source("kdlab.classic.regression:gradient_descent", "kdlab.classic.regression:closed_form")
 
@@ -200,14 +202,34 @@ def surface_figure(r: RegressionResult) -> go.Figure:
     return fig
 
 
-def loss_figure(r: RegressionResult) -> go.Figure:
+def loss_view(r: RegressionResult, key: str | None = None) -> None:
+    fig, note = loss_figure(r)
+    chart(fig, width="stretch", key=key)
+    if note:
+        st.caption(note)
+
+
+def loss_figure(r: RegressionResult) -> tuple[go.Figure, str | None]:
+    """The loss per step on a log axis, drawn only while it still moves by more than rounding error
+    (past that, a log axis zooms into floating-point noise); a diverged run's history already stops
+    where it blew up. Also the sentence that says so, if anything was left out."""
     losses = np.asarray(r.loss_history, dtype=float)
     steps = np.arange(len(losses))
     finite = np.isfinite(losses) & (losses > 0)
-    fig = go.Figure(go.Scatter(x=steps[finite], y=losses[finite], mode="lines", name="L"))
-    fig.update_layout(title=t("regression.loss_title"), xaxis_title=t("regression.step"), yaxis_title="L(w, b)",
-                      yaxis_type="log", height=320)  # fmt: skip
-    return fig
+    steps, losses = steps[finite], losses[finite]
+    end, note = settled_at(losses), None
+    yaxis = dict(title="L(w, b)", type="log")
+    if end == 0:  # never moved: the whole run, on a decade around its value
+        value = losses[-1]
+        yaxis["range"] = [np.log10(value) - 1, np.log10(value) + 1]
+        note = t("regression.loss_flat", value=f"{value:.6g}")
+    elif end is not None:
+        note = t("regression.loss_settled", step=int(steps[end]), value=f"{losses[end]:.6g}", n=int(steps[-1]))
+        steps, losses = steps[: end + 1], losses[: end + 1]
+    fig = go.Figure(go.Scatter(x=steps, y=losses, mode="lines", name="L"))
+    fig.update_layout(title=t("regression.loss_title"), xaxis=dict(title=t("regression.step"), rangemode="tozero"),
+                      yaxis=yaxis, height=320)  # fmt: skip
+    return fig, note
 
 
 def compact() -> None:
@@ -226,5 +248,5 @@ def compact() -> None:
         m = st.columns(2)
         m[0].metric(t("regression.test_mse"), "—" if r.test_mse is None else f"{r.test_mse:.4g}")
         m[1].metric(t("regression.gap"), f"{r.coef_gap:.2g}")
-    st.plotly_chart(loss_figure(r), width="stretch", key="compact_regression_loss")
+    loss_view(r, key="compact_regression_loss")
     st.caption(t("regression.compact_look"))

@@ -11,6 +11,8 @@ from kdlab.deep import rnn_text
 from kdlab.deep.rnn_text import KINDS, MODELS, RNNTextResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "rnn"
 SPEC = {p.name: p for p in rnn_text.PARAMS}
@@ -21,7 +23,7 @@ GROUPS = ("all", *KINDS)
 
 def render() -> None:
     st.header(t("demo.rnn"), anchor=False)
-    st.markdown(t("rnn.intro"))
+    intro(t("rnn.intro"))
     params = controls()
     r = result(params)
     if r is None:
@@ -29,10 +31,10 @@ def render() -> None:
     accuracy_view(r)
     notes(r)
     st.subheader(t("rnn.loss_title"), anchor=False)
-    st.plotly_chart(loss_figure(r), width="stretch")
+    chart(loss_figure(r), width="stretch")
     words_view(r)
     st.subheader(t("rnn.bow_title"), anchor=False)
-    st.plotly_chart(bow_figure(r), width="stretch")
+    chart(bow_figure(r), width="stretch")
     st.caption(t("rnn.bow_help"))
     reproduce(DEMO, "kdlab.deep.rnn_text", params, rnn_text.PARAMS)
     show_source("kdlab.deep.rnn_text:GRUCell", "kdlab.deep.rnn_text:GRUClassifier",
@@ -92,7 +94,7 @@ def accuracy_table(r: RNNTextResult) -> dict:
 
 def accuracy_view(r: RNNTextResult) -> None:
     st.subheader(t("rnn.acc_title"), anchor=False)
-    st.plotly_chart(accuracy_figure(r), width="stretch", key="rnn_accuracy")
+    chart(accuracy_figure(r), width="stretch", key="rnn_accuracy")
     st.table(accuracy_table(r))
 
 
@@ -155,7 +157,7 @@ def words_view(r: RNNTextResult) -> None:
     choice = st.selectbox(t("rnn.pick"), range(len(r.examples)), format_func=labels.__getitem__, key="rnn_pick")
     e = r.examples[choice]
     verdicts(e)
-    st.plotly_chart(words_figure(r, e), width="stretch", key="rnn_words")
+    chart(words_figure(r, e), width="stretch", key="rnn_words")
     st.caption(t("rnn.words_help"))
 
 
@@ -198,6 +200,6 @@ def compact() -> None:
     r = result(params)
     if r is None:
         return
-    st.plotly_chart(accuracy_figure(r), width="stretch", key="compact_rnn_accuracy")
+    chart(accuracy_figure(r), width="stretch", key="compact_rnn_accuracy")
     st.table(accuracy_table(r))
     st.caption(t("rnn.compact_look"))

@@ -13,6 +13,8 @@ from kdlab.deep import segment
 from kdlab.deep.segment import CLASSES, VARIANTS, SegmentResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "segment"
 SPEC = {p.name: p for p in segment.PARAMS}
@@ -23,7 +25,7 @@ VARIANT_COLORS = {"plain": "#AB63FA", "unet": "#636EFA"}
 
 def render() -> None:
     st.header(t("demo.segment"), anchor=False)
-    st.markdown(t("segment.intro"))
+    intro(t("segment.intro"))
     params = controls()
     r = result(params)
     if r is None:
@@ -34,7 +36,7 @@ def render() -> None:
     notes(r)
     masks_view(r, key_prefix="")
     st.subheader(t("segment.loss_title"), anchor=False)
-    st.plotly_chart(loss_figure(r), width="stretch")
+    chart(loss_figure(r), width="stretch")
     reproduce(DEMO, "kdlab.deep.segment", params, segment.PARAMS)
     show_source("kdlab.deep.segment:TinyUNet", "kdlab.deep.segment:confusion", "kdlab.deep.segment:iou_dice")
 
@@ -97,7 +99,7 @@ def scores_view(r: SegmentResult) -> None:
     for col, v in zip(m, VARIANTS, strict=True):
         col.metric(t("segment.miou_of", variant=t(f"segment.variant_{v}")), fmt(r.scores[v].mean_iou),
                    help=t("segment.miou_help"))  # fmt: skip
-    st.plotly_chart(iou_figure(r), width="stretch", key="segment_iou")
+    chart(iou_figure(r), width="stretch", key="segment_iou")
     st.table(scores_table(r))
     st.caption(t("segment.scores_help"))
 
@@ -159,7 +161,7 @@ def masks_view(r: SegmentResult, key_prefix: str = "", rows: int = 3) -> None:
     st.subheader(t("segment.masks_title"), anchor=False)
     first = st.slider(t("segment.first_image"), 0, r.n_test - rows, 0, key=f"{key_prefix}segment_first")
     indices = list(range(first, first + rows))
-    st.plotly_chart(masks_figure(r, indices), width="stretch", key=f"{key_prefix}segment_masks")
+    chart(masks_figure(r, indices), width="stretch", key=f"{key_prefix}segment_masks")
     st.caption(t("segment.masks_help"))
 
 

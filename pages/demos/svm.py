@@ -11,6 +11,8 @@ from kdlab.classic.svm import SVMResult
 from kdlab.core.params import defaults
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "svm"
 SPEC = {p.name: p for p in svm.PARAMS}
@@ -22,7 +24,7 @@ def _run(params: dict) -> SVMResult:
 
 def render() -> None:
     st.header(t("demo.svm"), anchor=False)
-    st.markdown(t("svm.intro"))
+    intro(t("svm.intro"))
     with st.form("svm_form"):
         c1, c2, c3 = st.columns(3)
         with c1:
@@ -37,12 +39,12 @@ def render() -> None:
     numbers(r)
     if not r.smo_converged:
         st.warning(t("svm.not_converged", steps=r.smo_iterations))
-    st.plotly_chart(boundary_figure(r), width="stretch")
+    chart(boundary_figure(r), width="stretch")
     st.caption(t("svm.boundary_caption"))
     if r.pegasos_objective is not None:
         st.subheader(t("svm.pegasos_title"), anchor=False)
         st.markdown(t("svm.pegasos_intro", lam=f"{1 / (r.params['n'] * r.params['C']):.3g}"))
-        st.plotly_chart(pegasos_figure(r), width="stretch")
+        chart(pegasos_figure(r), width="stretch")
         st.info(t("svm.pegasos_result", steps=r.params["pegasos_steps"], gap=f"{r.pegasos_gap:+.2%}"))
     else:
         st.caption(t("svm.pegasos_linear_only"))
@@ -135,5 +137,5 @@ def compact() -> None:
     m[0].metric(t("svm.support_vectors"), f"{len(r.support)}")
     m[1].metric(t("svm.margin"), "—" if r.margin_width is None else f"{r.margin_width:.3f}")
     m[2].metric(t("svm.pegasos_gap"), "—" if r.pegasos_gap is None else f"{r.pegasos_gap:+.2%}")
-    st.plotly_chart(boundary_figure(r, height=460), width="stretch", key="compact_svm_boundary")
+    chart(boundary_figure(r, height=460), width="stretch", key="compact_svm_boundary")
     st.caption(t("svm.compact_look"))

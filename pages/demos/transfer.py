@@ -10,6 +10,8 @@ from kdlab.deep import transfer
 from kdlab.deep.transfer import TransferResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "transfer"
 SPEC = {p.name: p for p in transfer.PARAMS}
@@ -19,11 +21,11 @@ COLORS = {"scratch": "#7f7f7f", "frozen": "#1f77b4", "finetune": "#ff7f0e", "low
 
 def render() -> None:
     st.header(t("demo.transfer"), anchor=False)
-    st.markdown(t("transfer.intro"))
+    intro(t("transfer.intro"))
     params = controls()
     r = result(params)
     metrics(r)
-    st.plotly_chart(curve_figure(r), width="stretch", key="transfer_chart_curve")
+    chart(curve_figure(r), width="stretch", key="transfer_chart_curve")
     st.dataframe(table(r), hide_index=True, width="stretch")
     notes(r)
     st.subheader(t("transfer.vgg_title"), anchor=False)
@@ -116,6 +118,6 @@ def compact() -> None:
     pretrain_epochs = widget(DEMO, SPEC["pretrain_epochs"], key_prefix="compact_")
     params = defaults(transfer.PARAMS) | {"pretrain_epochs": pretrain_epochs}
     r = result(params)
-    st.plotly_chart(curve_figure(r), width="stretch", key="compact_transfer_curve")
+    chart(curve_figure(r), width="stretch", key="compact_transfer_curve")
     st.dataframe(table(r), hide_index=True, width="stretch")
     st.caption(t("transfer.compact_look"))

@@ -13,6 +13,8 @@ from kdlab.data import upload
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.demos.own_data import own_data, session_run
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "tree"
 SPEC = {p.name: p for p in tree.PARAMS}
@@ -27,7 +29,7 @@ def _run(params: dict) -> TreeResult:
 
 def render() -> None:
     st.header(t("demo.tree"), anchor=False)
-    st.markdown(t("tree.intro"))
+    intro(t("tree.intro"))
     own = own_data(DEMO)
     with st.form("tree_form"):
         c1, c2, c3 = st.columns(3)
@@ -49,11 +51,11 @@ def render() -> None:
     metrics(r)
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(regions_figure(r, names=names), width="stretch")
+        chart(regions_figure(r, names=names), width="stretch")
     with right:
-        st.plotly_chart(depth_figure(r), width="stretch")
+        chart(depth_figure(r), width="stretch")
     st.caption(t("tree.curve_note", seeds=tree.CURVE_SEEDS))
-    st.plotly_chart(tree_figure(r), width="stretch")
+    chart(tree_figure(r), width="stretch")
     with st.expander(t("tree.text_title")):
         st.code(tree.render_text(r.nodes, names, criterion=r.params["criterion"]), language=None)
     if own is None:  # an upload has no command line to reproduce it
@@ -163,7 +165,7 @@ def compact() -> None:
     m[2].metric(t("tree.leaves"), f"{r.n_leaves}")
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(regions_figure(r, height=420), width="stretch", key="compact_tree_regions")
+        chart(regions_figure(r, height=420), width="stretch", key="compact_tree_regions")
     with right:
-        st.plotly_chart(depth_figure(r, height=420), width="stretch", key="compact_tree_depth")
+        chart(depth_figure(r, height=420), width="stretch", key="compact_tree_depth")
     st.caption(t("tree.compact_look"))

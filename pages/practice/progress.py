@@ -12,6 +12,7 @@ import streamlit as st
 from kdlab.practice.progress import RATINGS
 from pages.practice.store import learner, not_saved_hint, safely, when
 from pages.shared.common import bank, lang, page_link, t
+from pages.shared.plots import chart
 
 RATING_COLORS = {"again": "#EF553B", "hard": "#FFA15A", "good": "#00CC96", "easy": "#636EFA"}
 
@@ -54,7 +55,7 @@ def render() -> None:
                     marker_color="#EF553B")  # fmt: skip
         fig.update_layout(barmode="stack", title=t("progress.answers_title"), height=340, xaxis_type="category",
                           legend=dict(orientation="h", y=1.12))  # fmt: skip
-        st.plotly_chart(fig, width="stretch")
+        chart(fig, width="stretch")
     with right:
         fig = go.Figure()
         for rating in RATINGS:
@@ -62,7 +63,7 @@ def render() -> None:
                         marker_color=RATING_COLORS[rating])  # fmt: skip
         fig.update_layout(barmode="stack", title=t("progress.ratings_title"), height=340, xaxis_type="category",
                           legend=dict(orientation="h", y=1.12))  # fmt: skip
-        st.plotly_chart(fig, width="stretch")
+        chart(fig, width="stretch")
 
     b = bank()  # once: each call re-reads the bank's file times
     by_tag = defaultdict(lambda: [0, 0])
@@ -73,13 +74,17 @@ def render() -> None:
             by_tag[tag][1] += q["answers"]
     tags = sorted((tag for tag, (_, n) in by_tag.items() if n), key=lambda tag: by_tag[tag][0] / by_tag[tag][1])
     if tags:
+        # Every label outside its bar (a bar at 0% has one too), 36 px a bar, the axis to 100%.
         fig = go.Figure(go.Bar(
             y=tags, x=[by_tag[tag][0] / by_tag[tag][1] for tag in tags], orientation="h",
-            text=[f"{by_tag[tag][0]}/{by_tag[tag][1]}" for tag in tags], textposition="auto", marker_color="#636EFA",
+            text=[f"{by_tag[tag][0]}/{by_tag[tag][1]}" for tag in tags], textposition="outside", cliponaxis=False,
+            marker_color="#636EFA",
         ))  # fmt: skip
-        fig.update_layout(title=t("progress.by_tag_title"), xaxis=dict(tickformat=".0%", range=[0, 1]),
-                          height=120 + 28 * len(tags))  # fmt: skip
-        st.plotly_chart(fig, width="stretch")
+        fig.update_layout(title=t("progress.by_tag_title"), height=140 + 36 * len(tags), bargap=0.25,
+                          xaxis=dict(title=t("progress.by_tag_axis"), tickformat=".0%", range=[0, 1.12],
+                                     tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1]),
+                          yaxis=dict(automargin=True), margin=dict(r=20))  # fmt: skip
+        chart(fig, width="stretch")
 
     st.markdown(f"#### {t('progress.next_title')}")
     for qid, due in schedule[:15]:

@@ -100,7 +100,7 @@ def learner() -> Learner | None:
     except ValueError as err:
         st.sidebar.error(str(err))
         return None
-    return safely(lambda s: s.learner(name))
+    return safely(lambda s: s.learner(name, create=False))  # the row comes with the first record
 
 
 def safely(call: Callable[[Store], Any]) -> Any | None:

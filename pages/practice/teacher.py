@@ -19,6 +19,7 @@ from pages.practice import signin
 from pages.practice.progress import RATING_COLORS, _timezone
 from pages.practice.store import safely, when
 from pages.shared.common import bank, lang, t
+from pages.shared.plots import chart
 
 URL = "teacher"
 HARDEST = 8  # items in the hardest-items chart
@@ -112,7 +113,7 @@ def render() -> None:
             yaxis=dict(title=t("teacher.axis_item"), autorange="reversed", automargin=True),
             font=dict(size=14),
         )  # fmt: skip
-        st.plotly_chart(fig, width="stretch", key="teacher_hardest")
+        chart(fig, width="stretch", key="teacher_hardest")
 
         st.markdown(f"#### {t('teacher.items_title')}")
         st.dataframe(
@@ -147,7 +148,7 @@ def render() -> None:
             yaxis=dict(title=t("teacher.axis_share"), range=[0, 100], ticksuffix="%"),
             legend=dict(orientation="h", x=0, y=-0.25, yanchor="top", traceorder="normal"), margin=dict(t=30, b=110),
         )  # fmt: skip
-        st.plotly_chart(fig, width="stretch", key="teacher_ratings")
+        chart(fig, width="stretch", key="teacher_ratings")
 
     if report.due:
         st.subheader(t("teacher.due_title"), anchor=False)
