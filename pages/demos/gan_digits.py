@@ -13,6 +13,8 @@ from kdlab.deep import gan_digits
 from kdlab.deep.gan_digits import COVERED, N_CLASSES, GANDigitsResult, Scores
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
+from pages.shared.plots import chart
+from pages.shared.projector import intro
 
 DEMO = "gan_digits"
 SPEC = {p.name: p for p in gan_digits.PARAMS}
@@ -23,21 +25,21 @@ GAP = 3  # blank pixels above each row of the grid, where the judge's verdict is
 
 def render() -> None:
     st.header(t("demo.gan_digits"), anchor=False)
-    st.markdown(t("gan_digits.intro"))
+    intro(t("gan_digits.intro"))
     params = controls()
     r = result(params)
     if r is None:
         return
     metrics(r)
     st.subheader(t("gan_digits.grid_title"), anchor=False)
-    st.plotly_chart(grid_figure(r), width="stretch", key="gan_digits_grid")
+    chart(grid_figure(r), width="stretch", key="gan_digits_grid")
     st.caption(t("gan_digits.grid_help"))
     st.subheader(t("gan_digits.shares_title"), anchor=False)
-    st.plotly_chart(shares_figure(r), width="stretch")
+    chart(shares_figure(r), width="stretch")
     st.table(scores_table(r))
     st.caption(t("gan_digits.table_help", accuracy=f"{r.judge_accuracy:.1%}"))
     st.subheader(t("gan_digits.history_title"), anchor=False)
-    st.plotly_chart(history_figure(r), width="stretch")
+    chart(history_figure(r), width="stretch")
     reproduce(DEMO, "kdlab.deep.gan_digits", params, gan_digits.PARAMS)
     show_source("kdlab.deep.gan:d_loss", "kdlab.deep.gan:g_loss", "kdlab.deep.gan_digits:train_step",
                 "kdlab.deep.gan_digits:judge_scores", "kdlab.deep.gan_digits:judge", "kdlab.deep.gan_digits:run")  # fmt: skip
@@ -179,5 +181,5 @@ def compact() -> None:
     if r is None:
         return
     metrics(r)
-    st.plotly_chart(grid_figure(r), width="stretch", key="compact_gan_digits_grid")
+    chart(grid_figure(r), width="stretch", key="compact_gan_digits_grid")
     st.caption(t("gan_digits.compact_look"))
