@@ -199,7 +199,7 @@ def _case(r: CaseResult) -> None:
     badge = t("exercise.hidden") if r.hidden else t("exercise.example")
     ms = "" if r.seconds is None else " · " + t("exercise.time", ms=f"{r.seconds * 1000:.1f}")
     title = f"{'✅' if r.passed else '❌'} {r.name} · {badge}{ms}"
-    with st.expander(title, expanded=not r.passed and not r.hidden):
+    with st.expander(title, expanded=not r.passed):
         st.markdown(_note(r.note) if not r.passed else t("exercise.note.passed"))
         if r.hidden:
             return
