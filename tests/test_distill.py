@@ -82,6 +82,10 @@ def test_mask_uses_labels_of_labelled_rows_only():
     # No labelled row at all: only the soft term is left.
     none = torch.zeros(len(y), dtype=torch.bool)
     torch.testing.assert_close(distillation_loss(s, t, y_hidden, T, alpha, none), alpha * soft)
+    # One labelled row: the hard term is that row's cross-entropy, not a share of it.
+    one = torch.arange(len(y)) == 6  # a row whose label is kept in y_hidden
+    expected = alpha * soft + (1 - alpha) * F.cross_entropy(s[one], y[one])
+    torch.testing.assert_close(distillation_loss(s, t, y_hidden, T, alpha, one), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_alpha_zero_is_cross_entropy_whatever_the_teacher():
@@ -183,25 +187,43 @@ def test_train_teacher_is_deterministic():
 # --- experiments ---------------------------------------------------------------------
 
 
-def test_compare_returns_sane_numbers():
-    r = distill.run(seeds=2, epochs=8, n_labels=60)
+@pytest.fixture(scope="module")
+def compared():
+    """Two seeds of the comparison at T = 8, 5 epochs: shared by the two tests below."""
+    return distill.run(experiment="compare", T=8.0, seeds=2, epochs=5, n_labels=60)
+
+
+def test_compare_returns_sane_numbers(compared):
+    r = compared
     assert r.teacher_acc >= 0.95
     for acc in (r.alone_acc, r.distilled_acc):
         assert acc.shape == (2,) and ((acc >= 0) & (acc <= 1)).all()
-    assert r.alone_val_acc.shape == r.distilled_train_loss.shape == (2, 8)
-    assert r.gain == pytest.approx(r.distilled_mean - r.alone_mean)
-    assert r.verdict in ("helped", "hurt", "unclear") and r.helped == (r.verdict == "helped")
+    assert r.alone_val_acc.shape == r.distilled_train_loss.shape == (2, 5)
+    # The means, the gain and its verdict, recomputed by hand from the per-seed accuracies (paired by seed):
+    # for two values the mean is (a + b) / 2 and the sample standard deviation |a - b| / sqrt(2).
+    a, d = r.alone_acc, r.distilled_acc - r.alone_acc
+    assert (r.alone_mean, r.alone_std) == pytest.approx(((a[0] + a[1]) / 2, abs(a[0] - a[1]) / np.sqrt(2)))
+    assert (r.gain, r.gain_std) == pytest.approx(((d[0] + d[1]) / 2, abs(d[0] - d[1]) / np.sqrt(2)))
+    expected = "helped" if r.gain > r.gain_std else "hurt" if r.gain < -r.gain_std else "unclear"
+    assert r.verdict == expected and r.helped == (expected == "helped")
     assert r.student_params < r.teacher_params
     assert r.teacher_ms > 0 and r.student_ms > 0
     assert r.n_labels == 60 and r.n_transfer == distill.N_TRAIN
     assert len(r.students["distilled"]) == 2
 
 
-def test_temperature_sweep_shapes():
-    r = temperature_sweep(Ts=(1.0, 8.0), seeds=2, epochs=5)
+def test_temperature_sweep_rows_are_temperatures_and_match_the_comparison(compared):
+    r = temperature_sweep(Ts=(1.0, 8.0), seeds=2, epochs=5, n_labels=60)
     assert r.distilled_acc.shape == (2, 2) and r.distilled_mean.shape == r.distilled_std.shape == (2,)
-    assert ((r.distilled_acc >= 0) & (r.distilled_acc <= 1)).all()
-    np.testing.assert_allclose(r.distilled_mean, r.distilled_acc.mean(1))
+    # Each row is one T over the two seeds: mean (a + b) / 2, sample std |a - b| / sqrt(2), by hand.
+    a, b = r.distilled_acc[:, 0], r.distilled_acc[:, 1]
+    np.testing.assert_allclose(r.distilled_mean, (a + b) / 2)
+    np.testing.assert_allclose(r.distilled_std, np.abs(a - b) / np.sqrt(2))
+    # Row T = 8 is what the comparison experiment trains at T = 8 with the same seeds and settings.
+    c = compared
+    assert (c.alpha, c.student_hidden, c.n_labels, c.lr) == (r.alpha, r.student_hidden, r.n_labels, 0.01)
+    np.testing.assert_allclose(r.distilled_acc[1], c.distilled_acc)
+    np.testing.assert_allclose(r.alone_acc, c.alone_acc)
 
 
 def test_best_bias_shift_on_a_made_up_case():

@@ -159,8 +159,15 @@ def test_every_result_is_complete_and_sane(results):
             for metric in r.metrics:
                 values = m.scores[metric]
                 assert len(values) == 3 and np.all(np.isfinite(values)), (name, m.key, metric)
-        assert r.verdict in ("helped", "hurt", "unclear")
-        assert r.comparisons["distillation"].gain == r.gain
+        # The verdict recomputed from the per-seed scores: distilled minus alone in the primary metric,
+        # signed so that > 0 is better, its mean and sample std written out, then the rule.
+        primary = r.metrics[0]
+        sign = 1 if r.higher_is_better[primary] else -1
+        d = [sign * (a - b) for a, b in zip(r.row("distilled").scores[primary], r.row("alone").scores[primary], strict=True)]
+        gain = sum(d) / len(d)
+        spread = math.sqrt(sum((x - gain) ** 2 for x in d) / (len(d) - 1))
+        assert (r.gain, r.gain_std) == pytest.approx((gain, spread)), name
+        assert r.verdict == ("helped" if gain > spread else "hurt" if gain < -spread else "unclear"), name
         assert json.loads(json.dumps(jsonable(r)))["scenario"] == name
         assert "seeds" in ecommerce.summarize(r)
 

@@ -16,31 +16,62 @@ from tests.test_app import open_url, start
 
 # --- the bank: every required field, missing, is named (planted: a file without `title:` loaded as "None")
 
+# The whole message for each required front-matter field when its line is absent (reported at line 1,
+# since the field has no line of its own). A question without id, kind or title cannot be shown: it is
+# left out; one without tags or a difficulty still loads, and the problem is reported all the same.
 REQUIRED = {
-    "id": "id: required",
-    "kind": "kind: required",
-    "title": "title: required",
-    "tags": "tags: required",
-    "difficulty": "difficulty: required",
+    "id": "id: required: c (concept), p (programming) or e (e-commerce), two digits, then lowercase "
+    "words joined by '-' (e.g. c03-knowledge-distillation)",
+    "kind": "kind: required, one of concept, coding; got None",
+    "title": "title: required, a non-empty string",
+    "tags": "tags: required, a non-empty list of lowercase-hyphenated words, e.g. [cnn, computer-vision]",
+    "difficulty": "difficulty: required, one of easy, medium, hard; got None",
 }
+UNSHOWABLE = ("id", "kind", "title")
 
 
-@pytest.mark.parametrize("field", list(REQUIRED))
-def test_each_required_field_missing_is_a_named_problem(tmp_path, field):
+def bank_without(tmp_path, drop):
+    """Two good questions in both languages; `drop(text) -> text` applied to c01-kd's files."""
     from kdlab.practice.bank import load_bank
     from tests.test_bank import write
 
     for qid in ("c01-kd", "c02-other"):
         for lang in ("zh", "en"):
             path = write(tmp_path, qid, lang)
-            if qid == "c01-kd":  # the field's line removed from this question, in both languages
-                kept = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith(f"{field}:")]
-                path.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    bank = load_bank(tmp_path)
+            if qid == "c01-kd":
+                path.write_text(drop(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return load_bank(tmp_path)
+
+
+@pytest.mark.parametrize("field", list(REQUIRED))
+def test_each_required_field_missing_is_a_named_problem(tmp_path, field):
+    bank = bank_without(
+        tmp_path, lambda text: "\n".join(line for line in text.splitlines() if not line.startswith(f"{field}:"))
+    )
     messages = [str(p) for p in bank.problems]
-    assert any(REQUIRED[field] in m and "c01-kd.en.md" in m for m in messages), messages
+    for lang in ("zh", "en"):
+        assert sum(m.endswith(f"c01-kd.{lang}.md:1: {REQUIRED[field]}") for m in messages) == 1, messages
+    others = [m for m in messages if "c01-kd." in m]
+    assert len(others) == 2, others  # that one problem per file, nothing else about it
+    shown = ("c01-kd", "en") in bank.questions
+    assert shown == (field not in UNSHOWABLE)
     for q in bank.questions.values():
         assert q.title not in ("None", "") and q.kind in ("concept", "coding"), q
+
+
+@pytest.mark.parametrize(
+    ("heading", "message"),
+    [("Answer", "missing section '## Answer' (or '## 答案')"),
+     ("Key points", "missing section '## Key points' (or '## 要点')")],
+)  # fmt: skip
+def test_each_required_section_missing_is_a_named_problem(tmp_path, heading, message):
+    # the heading and its body, up to the next section, removed from the English file
+    bank = bank_without(tmp_path, lambda text: re.sub(rf"## {heading}\n.*?(?=\n## )", "", text, flags=re.S)
+                        if "## Answer" in text else text)  # fmt: skip
+    messages = [str(p) for p in bank.problems]
+    # reported on the first line after the front matter (line 9 of these files), for that file only
+    assert [m for m in messages if "c01-kd." in m] == [m for m in messages if m.endswith(f"c01-kd.en.md:9: {message}")]
+    assert len(messages) == 1, messages
 
 
 # --- WAPE is the absolute error over the ACTUAL total (planted: divided by the forecast total)
@@ -58,6 +89,50 @@ def test_demand_scores_by_hand():
     assert got["wape_promo"] == pytest.approx(6 / 15)
 
 
+# --- the other e-commerce scores the page shows (accuracy, macro F1, log-loss, AUC), by hand
+
+
+def test_profile_scores_by_hand():
+    from kdlab.shop.profile import SEGMENTS, _scores
+
+    k = len(SEGMENTS)
+    y = np.array([0, 1, 1, 2])
+    p = np.full((4, k), 0.1 / (k - 1))
+    for row, best in enumerate([0, 1, 2, 2]):  # predicted 0, 1, 2, 2: three right, row 2 wrong
+        p[row, best] = 0.9
+    got = _scores(y, p)
+    assert got["accuracy"] == pytest.approx(3 / 4)
+    # per class: 0 -> P 1, R 1, F1 1; 1 -> P 1, R 1/2, F1 2/3; 2 -> P 1/2, R 1, F1 2/3; the mean over the
+    # classes that occur (in the truth or the predictions), as scikit-learn's macro average without `labels`
+    assert got["macro_f1"] == pytest.approx((1 + 2 / 3 + 2 / 3) / 3)
+    # the probabilities of the true classes: 0.9, 0.9, 0.1 / (k - 1), 0.9
+    assert got["log_loss"] == pytest.approx(-(3 * np.log(0.9) + np.log(0.1 / (k - 1))) / 4)
+
+
+def test_ctr_scores_by_hand():
+    from kdlab.shop.ctr import _scores
+
+    click = np.array([1, 0, 1, 0, 0])
+    prob = np.array([0.9, 0.8, 0.3, 0.2, 0.6])
+    session = np.array([0, 0, 0, 1, 1])
+    got = _scores(click, prob, session)
+    # pairs (clicked, not clicked): 0.9 beats 0.8, 0.2, 0.6; 0.3 beats 0.2 only: 4 of 6
+    assert got["auc"] == pytest.approx(4 / 6)
+    assert got["log_loss"] == pytest.approx(-np.mean(np.log([0.9, 0.2, 0.3, 0.8, 0.4])))
+    # only session 0 has a click: ranked 0.9 (click), 0.8, 0.3 (click): (1 + 1/log2 4) / (1 + 1/log2 3)
+    assert got["ndcg@10"] == pytest.approx((1 + 1 / 2) / (1 + 1 / np.log2(3)))
+
+
+def test_image_scores_by_hand():
+    from kdlab.shop.images import _accuracy, _log_loss
+
+    logits = np.array([[2.0, 0.0], [0.0, 1.0], [3.0, 3.0]])  # class 1 wins row 2; row 3 ties (argmax: 0)
+    y = np.array([0, 0, 0])
+    assert _accuracy(logits, y) == pytest.approx(2 / 3)
+    # -log softmax of the true class: log(1 + e^-2), log(1 + e^1), log 2
+    assert _log_loss(logits, y) == pytest.approx((np.log1p(np.exp(-2)) + np.log1p(np.e) + np.log(2)) / 3)
+
+
 # --- the regression page's "Test MSE" is the held-out error (planted: it showed the training MSE)
 
 
@@ -65,6 +140,7 @@ def metric_value(at, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
+@pytest.mark.shared_results  # the page's default run, trained once for every page test
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_regression_page_test_mse_is_the_held_out_error(lang):
     from kdlab.classic import regression
@@ -89,6 +165,7 @@ def percent(text: str) -> float:
     return float(re.search(r"[-+]?\d+(\.\d+)?", text).group()) / 100
 
 
+@pytest.mark.shared_results  # the page's default run, trained once for every page test
 def test_distillation_page_gain_sign_and_size_follow_the_shown_accuracies():
     from kdlab.core.i18n import translate
 
@@ -169,6 +246,7 @@ def test_q_learning_reaches_value_iteration_under_a_random_behaviour_policy():
 # --- the question page's self-grade: half the key points or more (planted: always counted correct)
 
 
+@pytest.mark.shared_results  # the page's default run, trained once for every page test
 @pytest.mark.parametrize(("ticked", "correct"), [(1, False), ("half", True), ("all", True)])
 def test_self_grade_follows_the_ticked_key_points(tmp_path, monkeypatch, ticked, correct):
     from kdlab.practice.bank import load_bank

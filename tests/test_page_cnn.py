@@ -135,13 +135,32 @@ def test_refusal_is_in_chinese_too(fake_mnist):
 # --- what the page needs from kdlab.deep.cnn -------------------------------------------------
 
 
+def conv_macs(model, image_size: int) -> int:
+    """Multiply-adds of the conv layers, counted on a real forward pass: out elements x in channels x 3 x 3."""
+    import torch
+
+    counted = []
+    hooks = [m.register_forward_hook(lambda m, i, o: counted.append(o.numel() * m.in_channels * 9))
+             for m in model.modules() if isinstance(m, torch.nn.Conv2d)]  # fmt: skip
+    with torch.no_grad():
+        model(torch.zeros(1, 1, image_size, image_size))
+    for h in hooks:
+        h.remove()
+    return sum(counted)
+
+
 def test_budget_error_carries_its_numbers():
     with pytest.raises(cnn.BudgetError) as info:
         cnn.check_budget(5100, 28, 64, 3, 30, 32)
     err = info.value
     assert isinstance(err, cnn.ParamError) and err.limit == cnn.MAX_SECONDS and err.n_train == 5100
-    assert err.seconds == pytest.approx(cnn.estimate_seconds(5100, 28, 64, 3, 30, 32))
-    assert f"about {err.seconds:.0f} s" in str(err)
+    # The cost model (2.5e-3 s a batch, 1.5e-10 s a multiply-add), by hand: 3 blocks of 64 channels on 28x28,
+    # pooled to 14 and 7: 1*64*9*28*28 + 64*64*9*14*14 + 64*64*9*7*7 = 9,483,264 multiply-adds an image;
+    # 1.5e-10 * 9,483,264 * 5,100 images * 30 epochs = 217.64 s, plus 30 * ceil(5,100 / 32) = 4,800 batches
+    # * 2.5e-3 = 12 s: 229.64 s. The multiply-adds are also counted on the real network's forward pass.
+    assert conv_macs(cnn.CNN(64, 3, 10, 28), 28) == 9_483_264
+    assert err.seconds == pytest.approx(229.6409088, rel=1e-9)
+    assert "about 230 s" in str(err)
 
 
 def test_mistakes_point_back_into_the_test_set():

@@ -75,13 +75,33 @@ def test_mock_interview_from_start_to_summary(db):
     assert [r["rating"] for r in rows] == ["hard", "hard"] and all(r["mock"] for r in rows)
 
 
-def test_progress_page_shows_charts_and_export(db):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_progress_page_shows_the_counts_of_a_scripted_history(db, lang):
+    from datetime import UTC, datetime, timedelta
+
+    from kdlab.core.i18n import translate
+
+    other = "c01-machine-learning"
+    days_ago = datetime.now(UTC) - timedelta(days=2)
     with open_store(db) as store:
-        ada = store.learner("Ada")
-        store.record_quiz(ada, QID, 0, True, "en")
-        store.rate(ada, QID, "again", "en")
-    at = open_url(start("zh"), "progress")
+        ada, bo = store.learner("Ada"), store.learner("Bo")
+        store.record_quiz(ada, QID, 0, True, "en", now=days_ago)
+        store.record_quiz(ada, QID, 1, False, "en", now=days_ago)
+        store.record_quiz(ada, other, 0, True, "en")
+        store.record_self_grade(ada, other, False, "en")  # an open answer judged wrong counts as an answer
+        store.rate(ada, QID, "again", "en", now=days_ago)  # "again" comes back within minutes: due by now
+        store.rate(ada, other, "easy", "en")  # "easy" today: days away
+        store.record_quiz(bo, QID, 0, True, "en")  # another learner's answer is not Ada's
+    at = open_url(start(lang), "progress")
     assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    # By hand: 4 answers (3 quiz items, 1 self-grade), 2 of them right; 2 ratings; 1 card due now.
+    assert shown == {
+        translate(lang, "progress.answers"): "4",
+        translate(lang, "progress.accuracy"): "50%",
+        translate(lang, "progress.ratings"): "2",
+        translate(lang, "progress.due_now"): "1",
+    }
     assert len(at.get("plotly_chart")) >= 2
     assert at.get("download_button")
 

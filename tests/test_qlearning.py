@@ -146,6 +146,51 @@ def test_with_slip_the_safe_route_becomes_optimal():
     assert not any(r == 3 and 0 < c < 7 for r, c in detour.cells)  # never on the bridge
 
 
+# --- one update by hand ---------------------------------------------------------------------
+# The corridor S . G (cells 0, 1, 2), step -1, goal +10, alpha 0.5, gamma 0.9, two episodes capped at
+# 2 moves. epsilon = 1: every action is random, drawn as int(4u) from every second number of the
+# seeded stream (the first of each pair is the u < epsilon test). With seed 227 the stream is
+# 0.497 0.490 | 0.173 0.372 | 0.853 0.346 | 0.055 0.971 | 0.125 0.179 ..., so the actions are
+# right, right | right, left, up (1, 1 | 1, 3, 0); both learners draw the same numbers in the same order.
+#   episode 1: S -right-> 1 (r -1): Q(S,right) = 0 + 0.5 * (-1 + 0.9 * 0 - 0) = -0.5   (Q(1,.) all 0)
+#              1 -right-> G (r +10, the end): Q(1,right) = 0 + 0.5 * (10 - 0) = 5
+#   episode 2: S -right-> 1 (r -1), and the next action drawn at 1 is left; then 1 -left-> S, cap.
+HAND = dict(episodes=2, alpha=0.5, gamma=0.9, epsilon=1.0, epsilon_decay=1.0, epsilon_min=1.0, max_steps=2, seed=227)
+
+
+def corridor_sg():
+    return GridWorld(("S.G",), step_reward=-1.0, goal_reward=10.0, slip=0.0)
+
+
+def test_seed_227_draws_the_actions_the_hand_computation_assumes():
+    u = np.random.default_rng(227).random(10)
+    assert (u[1::2] * 4).astype(int).tolist() == [RIGHT, RIGHT, RIGHT, LEFT, UP]
+
+
+def test_one_q_learning_update_by_hand():
+    r = q_learning(corridor_sg(), **HAND)
+    # Episode 2, S -right-> 1: the target bootstraps from the BEST action at 1 (right, 5):
+    # Q(S,right) = -0.5 + 0.5 * (-1 + 0.9 * max(0, 5, 0, 0) - (-0.5)) = -0.5 + 0.5 * 4 = 1.5
+    assert r.Q[0, 0, RIGHT] == pytest.approx(1.5)
+    # Then 1 -left-> S: Q(1,left) = 0 + 0.5 * (-1 + 0.9 * max(0, 1.5, 0, 0) - 0) = 0.5 * 0.35 = 0.175
+    assert r.Q[0, 1, LEFT] == pytest.approx(0.175)
+    assert r.Q[0, 1, RIGHT] == pytest.approx(5.0)
+    assert np.count_nonzero(r.Q) == 3  # nothing else was updated
+    assert r.lengths.tolist() == [2, 2] and r.outcomes.tolist() == ["goal", "cap"] and r.returns.tolist() == [9, -2]
+
+
+def test_one_sarsa_update_by_hand():
+    r = sarsa(corridor_sg(), **HAND)
+    # Episode 2, S -right-> 1: the target bootstraps from the action TAKEN next at 1 (left, still 0):
+    # Q(S,right) = -0.5 + 0.5 * (-1 + 0.9 * Q(1,left) - (-0.5)) = -0.5 + 0.5 * (-1 + 0 + 0.5) = -0.75
+    assert r.Q[0, 0, RIGHT] == pytest.approx(-0.75)
+    # Then 1 -left-> S, the next action drawn is up: Q(1,left) = 0 + 0.5 * (-1 + 0.9 * Q(S,up) - 0) = -0.5
+    assert r.Q[0, 1, LEFT] == pytest.approx(-0.5)
+    assert r.Q[0, 1, RIGHT] == pytest.approx(5.0)
+    assert np.count_nonzero(r.Q) == 3
+    assert r.lengths.tolist() == [2, 2] and r.outcomes.tolist() == ["goal", "cap"] and r.returns.tolist() == [9, -2]
+
+
 # --- learning ------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from kdlab.cli import main
 from kdlab.core.i18n import LANGS, catalog
 from kdlab.core.params import Param, ParamError, defaults, validate
 from kdlab.demos import DEMOS, load
+from tests.page_oracles import ORACLES, agrees
 
 pytestmark = pytest.mark.parametrize("demo", list(DEMOS))
 
@@ -116,3 +117,28 @@ def test_defaults_are_what_the_cli_runs(demo):
     module = load(demo)
     assert validate(module.PARAMS, {}) == defaults(module.PARAMS)
     assert all(not (isinstance(v, float) and math.isnan(v)) for v in defaults(module.PARAMS).values())
+
+
+@pytest.mark.shared_results  # the default runs are those of the question pages' panels (tests/test_app.py)
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_metric_the_page_shows_is_recomputed_independently(demo, lang, page_results):
+    """Every st.metric of the page at its defaults, in both languages, against tests/page_oracles.py:
+    the same number recomputed from the run's data, predictions or model by another path."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_app import APP, open_url
+
+    assert demo in ORACLES, f"no oracle for {demo}'s page: add one to tests/page_oracles.py"
+    at = AppTest.from_file(APP, default_timeout=240)  # the first run of a deep demo trains it
+    at.query_params["lang"] = lang
+    at = open_url(at.run(), f"demo-{demo}")
+    assert not at.exception, at.exception
+    expected = ORACLES[demo](page_results, lang)
+    shown = [(m.label, m.value, m.delta) for m in at.metric]
+    assert [m[0] for m in shown] == [e[0] for e in expected], "every metric shown has an oracle, in page order"
+    for (label, value, delta), (_, want, *want_delta) in zip(shown, expected, strict=True):
+        ok, what = agrees(value, want)
+        assert ok, f"{demo} ({lang}) {label}: shows {value!r}, recomputed {what}"
+        if want_delta:
+            ok, what = agrees(delta, want_delta[0])
+            assert ok, f"{demo} ({lang}) {label}: delta {delta!r}, recomputed {what}"
