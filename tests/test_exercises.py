@@ -284,3 +284,18 @@ def test_on_a_network_address_the_editor_says_why_it_is_off(tmp_path, monkeypatc
     assert not at.exception
     assert any("can be reached from the network" in w.value for w in at.warning)
     assert not [b for b in at.button if b.key == "exercise_run_p20"]
+
+
+def test_the_store_records_a_submission_with_its_code(tmp_path):
+    from kdlab.practice.progress import open_store
+
+    with open_store(f"sqlite:///{tmp_path / 'p.db'}") as store:
+        ada = store.learner("Ada", create=False)  # not saved yet: the first record creates her
+        store.record_exercise(ada, P20_QID, False, "zh", code="def f(): pass", seconds=0.4, visit="v1")
+        store.record_exercise(ada, P20_QID, True, "zh", code="def g(): pass", seconds=0.5, visit="v1")
+        rows = store.history(store.learner("Ada"))
+        assert [(r["kind"], r["correct"], r["answer"]) for r in rows] == [
+            ("exercise", False, "def f(): pass"),
+            ("exercise", True, "def g(): pass"),
+        ]
+        assert store.card(store.learner("Ada"), P20_QID) is None  # recording alone schedules nothing

@@ -519,7 +519,7 @@ class Store:
                     return
             conn.execute(sa.insert(attempts).values(row))
 
-    @_guarded
+    @_guarded(writes=True)
     def record_exercise(
         self,
         learner: Learner,
@@ -535,6 +535,7 @@ class Store:
         """Code submitted to the question's coding exercise: `passed` if it passed every test. Every
         submission is a row (kind "exercise", the code as its answer); scheduling a review from a
         pass is the page's call (`rate`)."""
+        learner = self._saved(learner)
         row = _attempt(
             learner, qid, "exercise", lang, now, correct=passed, answer=code, seconds=seconds, visit=_visit(visit)
         )

@@ -141,12 +141,8 @@ def _record(q: Question, code: str, report: Report, visit: dict) -> None:
     if who is None:
         st.session_state[key] = "sign_in"
         return
-    def save(s) -> bool:
-        me = who if who.id is not None else s.learner(who.name)  # a typed name's row comes with its first record
-        s.record_exercise(me, q.id, report.passed, lang(), code=code, seconds=report.seconds, visit=visit["id"])
-        return True
-
-    saved = safely(save)
+    saved = safely(lambda s: s.record_exercise(who, q.id, report.passed, lang(), code=code,
+                                               seconds=report.seconds, visit=visit["id"]) or True)  # fmt: skip
     if not saved:
         st.session_state.pop(key, None)
         return
