@@ -247,23 +247,26 @@ def test_q_learning_reaches_value_iteration_under_a_random_behaviour_policy():
 
 
 @pytest.mark.shared_results  # the page's default run, trained once for every page test
-@pytest.mark.parametrize(("ticked", "correct"), [(1, False), ("half", True), ("all", True)])
-def test_self_grade_follows_the_ticked_key_points(tmp_path, monkeypatch, ticked, correct):
+@pytest.mark.parametrize(("ticked", "correct", "lang"), [(1, False, "en"), ("half", True, "zh"), ("all", True, "en")])
+def test_self_grade_follows_the_ticked_key_points(tmp_path, monkeypatch, ticked, correct, lang):
+    from kdlab.core.i18n import translate
     from kdlab.practice.bank import load_bank
     from kdlab.practice.progress import open_store
     from tests.test_practice_pages import start as start_as
 
     qid = "c03-knowledge-distillation"
-    points = load_bank().get(qid, "en").key_points
+    points = load_bank().get(qid, lang).key_points
     assert len(points) >= 4  # so that one ticked point is under half
     n = {"half": (len(points) + 1) // 2, "all": len(points)}.get(ticked, ticked)
     url = f"sqlite:///{tmp_path / 'p.db'}"
     monkeypatch.setenv("KDLAB_DATABASE_URL", url)
-    at = open_url(start_as("en", learner="Ada"), qid)
-    next(b for b in at.button if b.label == "Show the model answer").click().run()
+    at = open_url(start_as(lang, learner="Ada"), qid)
+    next(b for b in at.button if b.label == translate(lang, "question.reveal")).click().run()
     for i in range(n):
         at.checkbox(key=f"kp_{qid}_{i}").check()
     at.run()
+    # the count the page shows, in its language: n of the points, by hand
+    assert translate(lang, "question.covered", n=n, total=len(points)) in [c.value for c in at.caption]
     at.button_group(key=f"rate_{qid}").set_value("good").run()
     assert not at.exception
     with open_store(url) as store:

@@ -23,11 +23,13 @@ from kdlab.core.result import jsonable
 from kdlab.rl.gridworld import MAX_SIZE, PRESETS, GridWorld, parse_grid
 from kdlab.rl.qlearning import (
     PARAMS,
+    _epsilon_greedy,
     agreement,
     best_actions,
     greedy_path,
     greedy_policy,
     q_learning,
+    render_policy,
     run,
     sarsa,
     summarize,
@@ -169,6 +171,7 @@ def test_seed_227_draws_the_actions_the_hand_computation_assumes():
 
 def test_one_q_learning_update_by_hand():
     r = q_learning(corridor_sg(), **HAND)
+    assert r.algorithm == "q_learning" and r.lengths.dtype.kind == "i"
     # Episode 2, S -right-> 1: the target bootstraps from the BEST action at 1 (right, 5):
     # Q(S,right) = -0.5 + 0.5 * (-1 + 0.9 * max(0, 5, 0, 0) - (-0.5)) = -0.5 + 0.5 * 4 = 1.5
     assert r.Q[0, 0, RIGHT] == pytest.approx(1.5)
@@ -181,6 +184,7 @@ def test_one_q_learning_update_by_hand():
 
 def test_one_sarsa_update_by_hand():
     r = sarsa(corridor_sg(), **HAND)
+    assert r.algorithm == "sarsa" and r.lengths.dtype.kind == "i"
     # Episode 2, S -right-> 1: the target bootstraps from the action TAKEN next at 1 (left, still 0):
     # Q(S,right) = -0.5 + 0.5 * (-1 + 0.9 * Q(1,left) - (-0.5)) = -0.5 + 0.5 * (-1 + 0 + 0.5) = -0.75
     assert r.Q[0, 0, RIGHT] == pytest.approx(-0.75)
@@ -189,6 +193,85 @@ def test_one_sarsa_update_by_hand():
     assert r.Q[0, 1, RIGHT] == pytest.approx(5.0)
     assert np.count_nonzero(r.Q) == 3
     assert r.lengths.tolist() == [2, 2] and r.outcomes.tolist() == ["goal", "cap"] and r.returns.tolist() == [9, -2]
+
+
+def test_epsilon_greedy_reads_the_stream_as_written():
+    # Each call reads one number for "explore?", then one more only to explore or to break a tie.
+    u = iter([0.5, 0.99])
+    assert _epsilon_greedy([0.0, 1.0, 0.0, 0.0], 0.3, u) == 1 and next(u) == 0.99  # one best: one draw
+    assert _epsilon_greedy([1.0, 1.0, 0.0, 1.0], 0.3, iter([0.5, 0.7])) == 3  # ties 0, 1, 3: int(0.7 * 3) = 2
+    assert _epsilon_greedy([0.0, 1.0, 0.0, 0.0], 0.3, iter([0.2, 0.6])) == 2  # explores: int(0.6 * 4)
+    assert _epsilon_greedy([0.0, 1.0, 0.0, 0.0], 0.3, iter([0.3, 0.6])) == 1  # u = epsilon: does not explore
+
+
+@pytest.mark.parametrize(
+    "bad", [dict(alpha=0.0), dict(alpha=1.01), dict(gamma=-0.01), dict(gamma=1.01), dict(episodes=0), dict(max_steps=0)]
+)
+def test_learners_refuse_settings_out_of_range(bad):
+    for learner in (q_learning, sarsa):
+        with pytest.raises(ValueError, match=r"need 0 < alpha <= 1, 0 <= gamma <= 1, episodes >= 1 and max_steps >= 1"):
+            learner(GridWorld(("SG",)), **bad)
+
+
+def test_learners_accept_the_edges_of_their_ranges():
+    for edge in (dict(alpha=1.0), dict(gamma=0.0), dict(gamma=1.0), dict(episodes=1), dict(max_steps=1)):
+        assert len(q_learning(GridWorld(("S.G",)), **edge).returns) == edge.get("episodes", 500)
+
+
+def test_q_learning_with_slip_learns_the_slippery_values():
+    """S . G with slip 0.3 (a random action replaces the chosen one 30% of the time), learned from random
+    moves with a small step (alpha 0.02, 4000 episodes): Q-learning's values are value iteration's for the
+    slippery grid to 0.4, while the slip-free values differ from those by 1.18."""
+    env = GridWorld(("S.G",), step_reward=-1.0, goal_reward=10.0, slip=0.3)
+    _, q_star = value_iteration(env, 0.9)
+    _, q_dry = value_iteration(GridWorld(("S.G",), step_reward=-1.0, goal_reward=10.0), 0.9)
+    live = ~np.isnan(q_star)
+    assert np.max(np.abs(q_dry[live] - q_star[live])) > 1.1
+    r = q_learning(env, episodes=4000, alpha=0.02, gamma=0.9, epsilon=1.0, epsilon_min=1.0, max_steps=50, seed=0)
+    np.testing.assert_allclose(r.Q[live], q_star[live], atol=0.4)
+
+
+def test_run_assembles_what_the_page_reads():
+    # S . #      the wall is NaN; the pit X and the goal G are 0 (nothing follows them)
+    # X . G      by hand (gamma 0.5, step -2, goal +5): V(1,1) = 5, V(0,1) = -2 + 0.5 * 5 = 0.5,
+    #            V(S) = -2 + 0.5 * 0.5 = -1.75 (down from S is the pit: -7)
+    r = run(grid="S.#/X.G", algorithm="q_learning", episodes=300, step_reward=-2.0, goal_reward=5.0,
+            pit_reward=-7.0, gamma=0.5, epsilon=1.0)  # fmt: skip
+    np.testing.assert_allclose(r.V_star, [[-1.75, 0.5, np.nan], [0.0, 5.0, 0.0]])
+    assert r.Q_star[1, 0].tolist() == pytest.approx([np.nan] * 4, nan_ok=True) and r.Q_star[0, 0, DOWN] == -7
+    assert r.source == "custom" and r.actions == ("up", "right", "down", "left") and 0 < r.seconds < 60
+    assert r.optimal[0, 0].tolist() == [False, True, False, False]  # right: -2 + 0.5 * 0.5 beats the rest
+    agent = r.runs["q_learning"]
+    Q = agent.train.Q
+    assert len(agent.train.returns) == 300
+    np.testing.assert_array_equal(agent.V_max[r.reachable], Q.max(axis=2)[r.reachable])
+    assert np.isnan(agent.V_max[0, 2]) and agent.V_max[1, 0] == 0 and agent.V_max[1, 2] == 0
+    np.testing.assert_array_equal(agent.best[0, 0], Q[0, 0] == Q[0, 0].max())
+    assert agent.agree_fraction == pytest.approx(agent.agrees.sum() / 3)  # 3 cells where the agent chooses
+    assert agent.path.cells == [(0, 0), (0, 1), (1, 1), (1, 2)] and agent.path.rewards == [-2.0, -2.0, 5.0]
+    assert agent.path_optimal and agent.agrees_on_optimal_path
+    assert run(preset="maze", episodes=5).source == "maze"
+
+
+def test_greedy_paths_end_in_a_pit_or_at_the_cap_with_their_rewards():
+    tall = GridWorld(("S", ".", ".", ".", "G"))  # 5 x 1: the default cap is its 5 cells
+    Q = np.zeros((5, 1, 4))
+    Q[..., DOWN] = 1.0
+    path = greedy_path(Q, tall)
+    assert path.outcome == "goal" and path.actions == [DOWN] * 4 and path.total_reward == -1 * 3 + 10
+    capped = greedy_path(Q, tall, max_steps=2)
+    assert (capped.outcome, capped.actions, capped.rewards, capped.total_reward) == ("cap", [DOWN, DOWN], [-1.0, -1.0], -2.0)
+    pit = GridWorld(("S.", "XG"), pit_reward=-50.0)
+    Q = np.zeros((2, 2, 4))
+    Q[0, 0, DOWN] = 1.0
+    fall = greedy_path(Q, pit)
+    assert (fall.outcome, fall.cells, fall.rewards) == ("pit", [(0, 0), (1, 0)], [-50.0])
+
+
+def test_render_policy_draws_arrows_walls_and_unreached_cells():
+    env = GridWorld(("S.#", "X.G", "#.."))
+    policy = np.array([[1, 2, -1], [-1, 1, -1], [-1, -1, -1]])
+    assert render_policy(policy, env) == ["→↓#", "X→G", "#··"]
 
 
 # --- learning ------------------------------------------------------------------------------
