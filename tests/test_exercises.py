@@ -39,11 +39,13 @@ def source(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def p09_reports():
-    """The reference and the original article's version, each graded once in the sandbox."""
+    """The reference graded in the sandbox (torch inside it), the original article's version
+    through the same grading in this process (trusted code: it is about the grading)."""
     ex = exercise_for("p09-knowledge-distillation")
     return {
-        name: grade(ex, source(P09 / name), everything=True)
-        for name in ("solution.py", "wrong_original_article.py")
+        "solution.py": grade(ex, source(P09 / "solution.py"), everything=True),
+        "wrong_original_article.py": grade(ex, source(P09 / "wrong_original_article.py"), everything=True,
+                                           run=run_trusted),
     }
 
 
@@ -269,7 +271,7 @@ def test_the_draft_survives_a_walk_to_another_page_and_back(page):
 
     at = _start("en")
     at.session_state["exercise_code_p20"] = "def precision_recall_f1(C, average=None):\n    return 42\n"
-    at = open_url(open_url(at, "c03-knowledge-distillation"), P20_QID)
+    at = open_url(open_url(at, "c02-deep-learning"), P20_QID)  # a page without an experiment
     assert not at.exception
     assert at.session_state["exercise_code_p20"].endswith("return 42\n")
 

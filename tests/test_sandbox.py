@@ -115,11 +115,10 @@ def test_a_memory_hog_runs_out_of_memory(mode):
     assert "out of memory" in describe(first.note, "en") and "内存" in describe(first.note, "zh")
 
 
-def test_a_huge_print_is_cut_and_a_print_loop_stopped(mode):
+def test_a_huge_print_is_cut(mode):
+    # (a print loop is an infinite loop: stopped like one, above)
     _report, first = hostile("    print('x' * 5_000_000)\n    return 0\n", mode)
     assert len(first.stdout) < 11_000 and "4,990,001 more characters not kept" in first.stdout
-    _report, first = hostile("    while True:\n        print('y' * 10_000)\n", mode)
-    assert first.note[0] == "stopped_here"
 
 
 def test_a_huge_result_is_refused(mode):

@@ -630,6 +630,8 @@ def check_main(root: str | None = None, exercise: str | None = None) -> int:
     if exercise and exercise not in found:
         print(f"no exercise {exercise!r} (there are: {', '.join(sorted(found)) or 'none'})", file=sys.stderr)
         return 1
+    if exercise:  # only this exercise's own problems
+        problems = [p for p in problems if found[exercise].path in (p.path, *p.path.parents)]
     for ex in sorted(found.values(), key=lambda e: e.id):
         if exercise and ex.id != exercise:
             continue
