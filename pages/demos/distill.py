@@ -400,12 +400,14 @@ def compact() -> None:
     """The question page's panel: the temperature, what it does to the teacher's answer, and
     whether the distilled student beats the student alone at that T (defaults otherwise)."""
     view = teacher_view()
-    T = st.select_slider(t("params.distill.T"), options=list(distill.SWEEP_TS), value=4.0, key="compact_distill_T",
-                         help=t("params.distill.T_help"))  # fmt: skip
+    control, verdict = st.columns([1, 2], vertical_alignment="center")  # one row: the plots stay high up
+    with control:
+        T = st.select_slider(t("params.distill.T"), options=list(distill.SWEEP_TS), value=4.0,
+                             key="compact_distill_T", help=t("params.distill.T_help"))  # fmt: skip
     params = {"experiment": "compare"} | {name: SPEC[name].default for name in COMPARE} | {"T": float(T)}
     r: DistillResult = run_timed(DEMO, key_of(params), lambda: distill.run(**params),
                                  t("distill.training_students", n=2 * params["seeds"]))  # fmt: skip
-    st.markdown(f"**{verdict_line(r)}**")
+    verdict.markdown(f"**{verdict_line(r)}**")
     left, right = st.columns(2)
     with left:
         logits = view["logits"][0]

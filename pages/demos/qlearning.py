@@ -12,9 +12,9 @@ from kdlab.rl import qlearning
 from kdlab.rl.gridworld import ARROWS, MAX_SIZE, PRESETS, GridError, parse_grid
 from kdlab.rl.qlearning import GreedyPath, QLearningResult, smooth
 from pages.demos.kit import key_of, label, reproduce, show_source, store, widget
+from pages.shared import projector
 from pages.shared.common import page_link, t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
 
 DEMO = "qlearning"
 SPEC = {p.name: p for p in qlearning.PARAMS}
@@ -29,11 +29,14 @@ GAMMAS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
 
 def render() -> None:
     st.header(t("demo.qlearning"), anchor=False)
-    intro(t("qlearning.intro"))
-    update = r"Q(s,a) \leftarrow Q(s,a) + \alpha\big[r + \gamma"
-    st.latex(rf"\text{{{t('qlearning.eq_q')}}}:\quad {update} \max_{{a'}} Q(s',a') - Q(s,a)\big]")
-    st.latex(rf"\text{{{t('qlearning.eq_sarsa')}}}:\quad {update}\, Q(s',a') - Q(s,a)\big]")
-    st.info(t("qlearning.seed_bug"), icon="🐞")
+    # On a projector the text is folded and the results come first, above the controls.
+    with st.expander(t("app.intro_folded"), icon="📖") if projector.on() else st.container():
+        st.markdown(t("qlearning.intro"))
+        update = r"Q(s,a) \leftarrow Q(s,a) + \alpha\big[r + \gamma"
+        st.latex(rf"\text{{{t('qlearning.eq_q')}}}:\quad {update} \max_{{a'}} Q(s',a') - Q(s,a)\big]")
+        st.latex(rf"\text{{{t('qlearning.eq_sarsa')}}}:\quad {update}\, Q(s',a') - Q(s,a)\big]")
+        st.info(t("qlearning.seed_bug"), icon="🐞")
+    results = st.container() if projector.on() else None
 
     params, rows, error = controls()
     if error:
@@ -42,7 +45,7 @@ def render() -> None:
     params["grid"] = "" if list(rows) == PRESETS[params["preset"]] else "/".join(rows)
     r: QLearningResult = store(DEMO).get_or_run(key_of(params), lambda _: qlearning.run(**params))
 
-    yours, cliff = st.tabs([t("qlearning.tab_grid"), t("qlearning.tab_cliff")])
+    yours, cliff = (results or st).tabs([t("qlearning.tab_grid"), t("qlearning.tab_cliff")])
     with yours:
         grid_view(r)
     with cliff:
@@ -203,6 +206,8 @@ def name_of(who: str) -> str:
 def grid_view(r: QLearningResult) -> None:
     star = r.path_star
     panels = [*r.runs, "optimal"]
+    # On a projector the policy maps come first, one under another at full width: arrows a room can read.
+    maps = st.container() if projector.on() else None
     cols = st.columns(len(panels))
     for col, who in zip(cols, panels, strict=True):
         with col:
@@ -220,13 +225,11 @@ def grid_view(r: QLearningResult) -> None:
         path_status(who, agent.path, star, agent.path_optimal, r.params["max_steps"])
 
     zrange = value_range(r)
-    cols = st.columns(len(panels))
+    cols = [maps.container() for _ in panels] if maps else st.columns(len(panels))
     for col, who in zip(cols, panels, strict=True):
         with col:
-            chart(
-                panel_figure(r, who, zrange, len(panels)), width="stretch", key=f"{DEMO}_map_{who}"
-            )
-    st.caption(t("qlearning.map_caption"))
+            chart(panel_figure(r, who, zrange, 1 if maps else len(panels)), width="stretch", key=f"{DEMO}_map_{who}")
+    (maps or st).caption(t("qlearning.map_caption"))
     st.markdown(t("qlearning.agreement_explained"))
 
     window = max(1, min(50, r.params["episodes"] // 10))

@@ -19,7 +19,7 @@ from pages.practice import signin
 from pages.practice.progress import RATING_COLORS, _timezone
 from pages.practice.store import safely, when
 from pages.shared.common import bank, lang, t
-from pages.shared.plots import chart
+from pages.shared.plots import chart, math_text
 
 URL = "teacher"
 HARDEST = 8  # items in the hardest-items chart
@@ -47,7 +47,7 @@ def page() -> st.Page:
 
 def _item_label(qid: str, item: int, width: int = 48) -> str:
     q = bank().get(qid, lang())
-    text = q.quiz[item].question if q is not None and item < len(q.quiz) else ""
+    text = math_text(q.quiz[item].question) if q is not None and item < len(q.quiz) else ""  # no LaTeX here
     text = text if len(text) <= width else text[: width - 1] + "…"
     return f"{qid.split('-')[0].upper()} · {t('teacher.item_n', n=item + 1)}" + (f": {text}" if text else "")
 

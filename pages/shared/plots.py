@@ -3,10 +3,12 @@
 `style(fig)` applies what every figure needs and is easy to forget in one:
 - legends never over the data: a legend placed above the plot (y >= 1) sits on its top edge
   (yanchor "bottom"), one below it hangs from its bottom edge; one inside the plot area moves above;
-- log axes labelled by decade in exponent form (1e-2, 1e-1, 1, ...), or with 1-2-5 ticks when the
+- log axes labelled by decade in exponent form (10⁻², 10⁻¹, 1, ...), or with 1-2-5 ticks when the
   data span less than a decade (Plotly's default labels every minor digit: "2, 5, 100, 2, 5");
+- a long title wrapped onto a second line instead of cut off at the figure's edge;
 - in projector mode (pages/shared/projector.py), larger fonts everywhere: the base font, titles,
-  and every size a figure set itself (subplot titles, text on bars, annotations), scaled alike.
+  and every size a figure set itself (subplot titles, text on bars, annotations), scaled alike,
+  with the margins and slider paddings a figure set grown to match.
 
 Streamlit's own theme sets the figure's font (12 px, titles 16 px) in its template; a size set on the
 figure wins over it.
@@ -15,6 +17,7 @@ figure wins over it.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import plotly.graph_objects as go
@@ -24,7 +27,9 @@ from pages.shared import projector
 
 FONT, TITLE = 12, 16  # Streamlit's theme
 SCALE = 1.5  # projector mode: every font
+MARGIN_SCALE = 1.25  # and the margins a figure set for its titles and legends
 MAX_DECADE_TICKS = 8
+TITLE_WIDTH = {False: 54, True: 40}  # a title's width in Latin characters (a CJK one counts 2) before it wraps
 LOG_FORMAT = "power"  # 10⁻², 10⁻¹, 1, 10: the same look on every log axis
 ROUNDING = 1e-12  # a relative change below this is floating-point rounding, not progress
 
@@ -44,6 +49,7 @@ def style(fig: go.Figure, large: bool = False) -> go.Figure:
             _log_ticks(fig, axis)
     if large:
         _large(fig)
+    _wrap_title(fig, TITLE_WIDTH[large])
     return fig
 
 
@@ -58,6 +64,72 @@ def _legend(fig: go.Figure) -> None:
         legend.yanchor = "top"
     elif x is None or 0 <= x <= 1:  # inside the plot area: over the data
         legend.update(orientation="h", y=1.02, yanchor="bottom", x=0, xanchor="left")
+
+
+def _wrap_title(fig: go.Figure, width: int) -> None:
+    title = fig.layout.title
+    text = title.text
+    if not text or "<br>" in text or _width(text) <= width:
+        return
+    title.text = wrap(text, width)
+    # Every line inside the figure, from its top down, and the plot area (with a legend above it) below
+    # them. Plotly places a several-line title anchored at its top one line per extra line too high, and
+    # its automargin then leaves no room for the legend: the padding and the top margin are set here.
+    lines = title.text.count("<br>") + 1
+    line = 1.3 * (title.font.size or TITLE)
+    legend = fig.layout.legend
+    legend_room = 0
+    if legend.y is not None and legend.y >= 1 and fig.layout.showlegend is not False:
+        legend_room = 2 * (legend.font.size or fig.layout.font.size or FONT)
+    title.update(automargin=False, yref="container", y=1, yanchor="top", pad=dict(t=8 + round(line * (lines - 1))))
+    fig.layout.margin.t = max(fig.layout.margin.t or 0, round(16 + line * lines + legend_room))
+
+
+def wrap(text: str, width: int) -> str:
+    """Lines of at most `width` (Latin characters; a CJK character counts 2), broken at spaces, or
+    between CJK characters, joined with Plotly's <br>."""
+    tokens = re.findall(r"[\u2e80-\u9fff\uff00-\uffef]|[^\s\u2e80-\u9fff\uff00-\uffef]+|\s+", text)
+    lines, line = [], ""
+    for token in tokens:
+        if line and not token.isspace() and token not in NO_BREAK_BEFORE and _width(line + token) > width:
+            lines.append(line.rstrip())
+            line = ""
+        if line or not token.isspace():
+            line += token
+    lines.append(line.rstrip())
+    return "<br>".join(lines)
+
+
+NO_BREAK_BEFORE = set("）」』】，。、：；！？)")  # closing punctuation stays on its line
+
+
+def _width(text: str) -> int:
+    return sum(2 if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" else 1 for ch in text)
+
+
+SYMBOLS = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "theta": "θ",
+    "lambda": "λ", "mu": "μ", "sigma": "σ", "tau": "τ", "phi": "φ", "pi": "π", "eta": "η", "rho": "ρ",
+    "infty": "∞", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "ne": "≠", "neq": "≠", "times": "×", "cdot": "·",
+    "approx": "≈", "to": "→", "rightarrow": "→", "leftarrow": "←", "sum": "Σ", "in": "∈", "pm": "±", "|": "‖",
+}  # fmt: skip
+SUPERSCRIPT = str.maketrans("0123456789-+()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾ⁿ")
+
+
+def math_text(text: str) -> str:
+    """Text with $...$ maths made plain, for places that show no LaTeX (a figure's labels, a table's
+    cells): $T^2$ -> T², $10^{-4}$ -> 10⁻⁴, $\\arg\\max_a Q(s,a)$ -> argmax_a Q(s,a)."""
+
+    def plain(m: re.Match) -> str:
+        s = m.group(1)
+        s = re.sub(r"\\(?:mathrm|text|mathbf|operatorname)\{([^{}]*)\}", r"\1", s)
+        s = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"\1/\2", s)
+        s = re.sub(r"\^\{([-+0-9n()]+)\}|\^([0-9n])", lambda g: (g.group(1) or g.group(2)).translate(SUPERSCRIPT), s)
+        s = re.sub(r"\\([a-zA-Z]+|\|)", lambda g: SYMBOLS.get(g.group(1), g.group(1)), s)
+        s = re.sub(r"\\[,;:! ]", " ", s)
+        return s.replace("{", "").replace("}", "").replace("  ", " ")
+
+    return re.sub(r"\$\$?([^$]+)\$\$?", plain, text)
 
 
 def _log_ticks(fig: go.Figure, axis) -> None:
@@ -132,6 +204,11 @@ def _large(fig: go.Figure) -> None:
     for annotation in layout.annotations:
         if annotation.font.size:
             annotation.font.size = _scaled(annotation.font.size)
+    for side in ("t", "b", "l", "r"):
+        if layout.margin[side] is not None:
+            layout.margin[side] = round(layout.margin[side] * MARGIN_SCALE)
+    for slider in layout.sliders:
+        slider.pad.t = round((slider.pad.t or 0) * SCALE)
     for axis in [*fig.select_xaxes(), *fig.select_yaxes()]:
         axis.automargin = True
         for font in (axis.tickfont, axis.title.font):

@@ -22,8 +22,10 @@ LONG = 600  # characters: a longer answer is folded in projector mode
 # equations (st.latex, $$ ... $$ on a line of their own) get KaTeX's display size and more.
 CSS = """<style>
 html { font-size: 20px; }
-[data-testid="stMainBlockContainer"] { padding-top: 3rem; padding-bottom: 3rem; }
-[data-testid="stHeading"] h1 { padding: 0.25rem 0 0.5rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 4rem; padding-bottom: 3rem; }
+[data-testid="stHeading"] h1 { font-size: 2.2rem; padding: 0.25rem 0 0.5rem; }
+[data-testid="stHeading"] h2 { font-size: 1.75rem; padding: 0.25rem 0 0.5rem; }
+[data-testid="stHeading"] h3 { font-size: 1.4rem; padding: 0.25rem 0 0.25rem; }
 .katex-display { text-align: center; margin: 0.4em 0; overflow-x: auto; overflow-y: hidden; }
 </style>"""
 
