@@ -3,8 +3,8 @@
     python scripts/exercise_browser.py [--port 8593] [--out artifacts/exercises]
 
 Starts its own server on loopback (exercises on) with a fresh progress database, warms it, then in
-each language: p20 with a known-wrong solution first (its examples pass, Submit fails on the
-hidden tests), then fixed; p09 (distillation loss, in PyTorch); p02 (logistic loss and gradient).
+each language: p20 wrong first (precision and recall swapped: the examples fail, expected vs
+got shown; then 0/0 left as NaN: the examples pass, Submit fails on hidden tests), then fixed; p09 (distillation loss, in PyTorch); p02 (logistic loss and gradient).
 The code is typed into the Ace editor the way a learner pastes it. Screenshots at 1280x720 and
 1440x900 go to --out; the script prints what each submission showed and stops its server.
 """
@@ -106,7 +106,8 @@ def solve(port: int, out: Path) -> list[str]:
         for lang in ("en", "zh"):
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             plan = [
-                ("p20", (EXERCISES / "p20" / "wrong_nan.py").read_text(), ("run", "submit"), "wrong"),
+                ("p20", (EXERCISES / "p20" / "wrong_swapped.py").read_text(), ("run",), "swapped"),
+                ("p20", (EXERCISES / "p20" / "wrong_nan.py").read_text(), ("run", "submit"), "nan"),
                 ("p20", (EXERCISES / "p20" / "solution.py").read_text(), ("submit",), "fixed"),
                 ("p09", (EXERCISES / "p09" / "solution.py").read_text(), ("submit",), "solved"),
                 ("p02", P02, ("submit",), "solved"),

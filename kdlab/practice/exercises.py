@@ -361,18 +361,31 @@ def compare(got: Any, expected: Any, rtol: float, atol: float, where: str = "") 
 
 
 def show(value: Any) -> str:
-    """A value as a learner reads it: arrays rounded and summarised, cut to SHOW_MAX characters."""
-    with np.printoptions(precision=6, threshold=40, edgeitems=4, suppress=True):
-        if isinstance(value, np.ndarray):
-            text = f"array{value.shape} {value.dtype}\n{value}" if value.ndim else repr(value.item())
-        elif isinstance(value, tuple | list):
-            text = ("(" if isinstance(value, tuple) else "[") + ", ".join(show(v) for v in value)
-            text += ",)" if isinstance(value, tuple) and len(value) == 1 else (")" if isinstance(value, tuple) else "]")
-        elif isinstance(value, dict):
-            text = "{" + ", ".join(f"{k!r}: {show(v)}" for k, v in value.items()) + "}"
-        else:
-            text = repr(value)
+    """A value as a learner reads it: a tuple, list or dict one item per line, arrays rounded
+    and summarised, numbers to 10 significant digits; cut to SHOW_MAX characters."""
+    if isinstance(value, tuple | list | dict) and 0 < len(value) <= 20:
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        text = "\n".join(f"[{k!r}] {_one(v)}" for k, v in items)
+    else:
+        text = _one(value)
     return text if len(text) <= SHOW_MAX else text[: SHOW_MAX - 1] + "…"
+
+
+def _one(value: Any) -> str:
+    with np.printoptions(precision=6, threshold=40, edgeitems=4, suppress=True, linewidth=60):
+        if isinstance(value, np.ndarray):
+            if value.ndim == 0:
+                return _one(value.item())
+            head = f"{value.dtype} {value.shape}"
+            return f"{head}: {value}" if value.ndim == 1 and value.size <= 12 else f"{head}\n{value}"
+        if isinstance(value, float):
+            return f"{value:.10g}"
+        if isinstance(value, tuple | list):
+            inner = ", ".join(_one(v) for v in value)
+            return f"({inner}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) else f"[{inner}]"
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{k!r}: {_one(v)}" for k, v in value.items()) + "}"
+        return repr(value)
 
 
 # ---------------------------------------------------------------- grading
