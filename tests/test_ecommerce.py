@@ -227,6 +227,36 @@ def test_images(results):
         assert np.all(r.row("distilled").scores["accuracy"] > r.row("alone").scores["accuracy"])
 
 
+# --- when privileged-feature distillation can help: the page's claims (and the question panel's) ----
+
+
+@pytest.fixture(scope="module")
+def lasting_taste():
+    """The page's default CTR run with view time also reflecting lasting taste (the panel's second preset)."""
+    return ecommerce.run(scenario="ctr", ctr_view_taste=1.0)
+
+
+def test_pfd_helps_when_view_time_reflects_lasting_taste(results, lasting_taste):
+    r = lasting_taste
+    assert r.settings["view_taste"] == 1.0 and results["ctr"].settings["view_taste"] == 0.0
+    # Page: the distilled student beats the student alone and the control student, beyond the spread.
+    assert r.comparisons["distillation"].verdict == "helped"
+    assert r.comparisons["view_time"].verdict == "helped"
+    assert np.all(r.row("distilled").scores["auc"] > r.row("distilled_serving").scores["auc"])
+    # Page: at the defaults view time adds nothing the student can use (not a win for view time).
+    assert results["ctr"].comparisons["view_time"].verdict != "helped"
+    assert r.comparisons["view_time"].gain > results["ctr"].comparisons["view_time"].gain + 0.005
+
+
+def test_pfd_cannot_help_when_the_privileged_feature_is_noise():
+    """Both view-time weights 0: view time is noise, and the PFD student's edge over the control is noise."""
+    from kdlab.shop.ctr import run_ctr
+
+    r = run_ctr(seeds=2, weeks=2, view_taste=0.0, view_momentary=0.0)
+    c = r.comparisons["view_time"]
+    assert c.verdict != "helped" and abs(c.gain) < 0.01, c
+
+
 # --- headless -------------------------------------------------------------------------------
 
 
@@ -275,3 +305,56 @@ def test_page_switches_scenario_and_retrains_behind_the_form():
     assert any("from one seed only" in a for a in alerts(at))
     assert len(at.get("plotly_chart")) >= 3  # metric, time, one series (+ the weekday profile)
     assert any("4 --json" in c.value for c in at.code)  # the reproduce command carries the new setting
+
+
+def test_page_runs_the_pfd_regimes_and_plots_their_gains():
+    """The CTR page's "when does PFD help?" sweep: three normal runs at view-time taste 0, 0.5, 1;
+    the plotted gains are a fresh run's paired AUC gains, and the Chinese page reuses the stored runs."""
+    from tests.test_app import open_url, start
+
+    at = open_url(start("en"), "demo-ecommerce")
+    assert not at.exception, at.exception
+    at.slider(key="ctr_ecommerce_seeds").set_value(2)
+    at.slider(key="ctr_ecommerce_ctr_weeks").set_value(1)
+    at.button[0].click().run()  # the form's Train button: taste 0 at 2 seeds, 1 week
+    assert not at.exception, at.exception
+    assert any("When does privileged-feature distillation help?" in m.value for m in at.markdown)
+    ask = next(b for b in at.button if b.label == "Run the three settings")
+    ask.click().run()
+    assert not at.exception, at.exception
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "AUC gain" in c.proto.spec)
+    over_alone, over_control = spec["data"][0], spec["data"][1]
+    assert over_alone["x"] == [0.0, 0.5, 1.0]
+
+    fresh = ecommerce.run(scenario="ctr", seeds=2, ctr_weeks=1, ctr_view_taste=1.0)
+    auc = {m.key: m.scores["auc"] for m in fresh.models}
+    assert over_alone["y"][2] == pytest.approx(np.mean(auc["distilled"] - auc["alone"]), abs=1e-9)
+    control_gain = np.mean(auc["distilled"] - auc["distilled_serving"])
+    assert over_control["y"][2] == pytest.approx(control_gain, abs=1e-9)
+    assert over_alone["error_y"]["array"][2] == pytest.approx(np.std(auc["distilled"] - auc["alone"], ddof=1))
+
+    zh = open_url(start("zh"), "demo-ecommerce")
+    zh.slider(key="ctr_ecommerce_seeds").set_value(2)
+    zh.slider(key="ctr_ecommerce_ctr_weeks").set_value(1)
+    zh.button[0].click().run()
+    assert not zh.exception, zh.exception
+    assert any("特权特征蒸馏什么时候有用" in m.value for m in zh.markdown)
+    assert not any(b.label == "跑这三种设置" for b in zh.button)  # the stored runs: the chart, no button
+    assert any("AUC 提升" in c.proto.spec for c in zh.get("plotly_chart"))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_question_panel_switches_view_time_to_lasting_taste(lang, lasting_taste):
+    """e07's panel: the radio reruns CTR with lasting taste; its verdicts quote a fresh run's gains."""
+    from tests.test_app import open_url, start
+
+    at = open_url(start(lang), "e07-privileged-features-distillation")
+    assert not at.exception, at.exception
+    radio = at.radio(key="compact_ecommerce_view_taste")
+    assert radio.value == 0.0
+    radio.set_value(1.0).run()
+    assert not at.exception, at.exception
+    shown = " ".join(s.value for s in at.success)
+    for name in ("distillation", "view_time"):
+        c = lasting_taste.comparisons[name]
+        assert c.verdict == "helped" and f"{c.gain:+.4f}" in shown, (name, shown)

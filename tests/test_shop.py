@@ -125,3 +125,31 @@ def test_the_docstring_table_is_the_code():
         expected = [shop.TASTE_CONCENTRATION[s], shop.PRICE_SENSITIVITY[s], shop.PROMO_APPETITE[s],
                     shop.SESSIONS_PER_DAY[s], shop.WEEKEND_FACTOR[s]]  # fmt: skip
         assert numbers == pytest.approx(expected), name
+
+
+def test_view_taste_changes_only_view_time_and_adds_lasting_interest(world):
+    """The PFD knob: k > 0 mixes the lasting interest h into view time; k = 0 is the default world."""
+    same = make_world(0, n_users=600, n_items=200, n_days=28, slate=10, view_taste=0.0, view_momentary=1.0)
+    tasty = make_world(0, n_users=600, n_items=200, n_days=28, slate=10, view_taste=1.0)
+    noise = make_world(0, n_users=600, n_items=200, n_days=28, slate=10, view_taste=0.0, view_momentary=0.0)
+    for field in world.impressions.__dict__:  # the same draws: only view time may differ
+        np.testing.assert_array_equal(getattr(same.impressions, field), getattr(world.impressions, field))
+        if field != "view_time":
+            np.testing.assert_array_equal(
+                getattr(tasty.impressions, field), getattr(world.impressions, field)
+            )
+    im, users, cat = world.impressions, world.users, world.catalogue
+    affinity = np.clip(np.log(cat.n_categories * users.taste[im.user, cat.category[im.item]]), -3.0, 2.0)
+    lasting = 0.8 * affinity + 0.7 * cat.quality[im.item]  # h, written out again from the docstring
+
+    def corr(w, x) -> float:
+        return float(np.corrcoef(np.log(w.impressions.view_time), x)[0, 1])
+
+    assert abs(corr(world, lasting)) < 0.03  # default: view time says nothing lasting
+    assert corr(tasty, lasting) > 0.5  # k = 1: it does
+    # k = 1 adds exactly 0.6 h to log view time, the rest of it unchanged
+    np.testing.assert_allclose(
+        np.log(tasty.impressions.view_time) - np.log(im.view_time), 0.6 * lasting, atol=1e-9
+    )
+    # both weights 0: view time is pure noise, unrelated to clicks (and to h)
+    assert abs(corr(noise, im.click)) < 0.02 and abs(corr(noise, lasting)) < 0.02

@@ -34,6 +34,8 @@ PARAMS = (
     Param("seeds", 3, 1, 5, help="runs, each with its own world, split and initial weights"),
     Param("alpha", 0.7, 0.0, 1.0, help="weight of the teacher's targets; 1 - alpha on the real labels"),
     Param("ctr_weeks", 3, 1, 6, help="ctr: weeks of click logs to train on (the next week is the test)"),
+    Param("ctr_view_taste", 0.0, 0.0, 1.0, step=0.25,
+          help="ctr: how much view time also reflects lasting taste for the item (0: only momentary interest)"),
     Param("demand_weeks", 8, 4, 16, help="demand: weeks of sales history to train on"),
     Param("profile_labels", 150, 40, 1400, help="profile: training shoppers with a known segment (a survey)"),
     Param("image_labels", 100, 20, 1000, help="images: labelled training images the students get"),
@@ -53,6 +55,7 @@ def run(
     seeds: int = 3,
     alpha: float = 0.7,
     ctr_weeks: int = 3,
+    ctr_view_taste: float = 0.0,
     demand_weeks: int = 8,
     profile_labels: int = 150,
     image_labels: int = 100,
@@ -64,7 +67,7 @@ def run(
     if scenario == "ctr":
         from kdlab.shop.ctr import run_ctr as fn
 
-        kw = dict(weeks=ctr_weeks)
+        kw = dict(weeks=ctr_weeks, view_taste=ctr_view_taste)
     elif scenario == "demand":
         from kdlab.shop.demand import run_demand as fn
 

@@ -31,9 +31,12 @@ Clicks: per impression,
   where affinity = log(n_categories · θ_u[c_i]) clipped to [-3, 2] (0 for an average
   category), r = log(price paid / b_c) (the promotion lowers the price paid too), and
   ε ~ N(0, 1) is the shopper's momentary interest: it is in nobody's features.
-View time (the privileged feature): τ = exp(0.8 + 0.6·ε + N(0, 0.4)) seconds the item card
-  stayed on screen. It is logged after the impression, so it exists in the training logs
-  but not when the ranker must score the candidates; it reveals much of ε.
+View time (the privileged feature): τ = exp(0.8 + 0.6·(m·ε + k·h) + N(0, 0.4)) seconds the
+  item card stayed on screen, where h = 0.8·affinity + 0.7·q_i is the shopper's lasting interest
+  in the item (the part of the click logit that comes back on every visit). It is logged after
+  the impression, so it exists in the training logs but not when the ranker must score the
+  candidates. By default m = 1, k = 0 (`view_momentary`, `view_taste`): it reveals much of ε and
+  nothing lasting; k > 0 makes it also reflect lasting interest, as dwell time does in a shop.
 Purchase after a click: probability σ(-2 + 0.5·q_i − β_u·r + 0.5·promo + 0.5·ε).
 
 Daily orders per item per store (warehouse or region), for forecasting:
@@ -171,7 +174,13 @@ def _slates(rng: np.random.Generator, weights: np.ndarray, slate: int) -> np.nda
 
 
 def simulate_impressions(
-    rng: np.random.Generator, catalogue: Catalogue, users: Users, n_days: int, slate: int = 10
+    rng: np.random.Generator,
+    catalogue: Catalogue,
+    users: Users,
+    n_days: int,
+    slate: int = 10,
+    view_taste: float = 0.0,
+    view_momentary: float = 1.0,
 ) -> Impressions:
     day_of = np.arange(n_days)
     weekend = (day_of % 7) >= 5
@@ -202,7 +211,10 @@ def simulate_impressions(
         - users.price_sensitivity[user] * r + users.promo_appetite[user] * promo + eps
     )  # fmt: skip
     click = rng.random(len(item)) < _sigmoid(logit)
-    view_time = np.exp(0.8 + 0.6 * eps + rng.normal(0.0, 0.4, len(item)))
+    lasting = 0.8 * affinity + 0.7 * catalogue.quality[item]  # h: comes back on every visit; ε does not
+    view_time = np.exp(
+        0.8 + 0.6 * (view_momentary * eps + view_taste * lasting) + rng.normal(0.0, 0.4, len(item))
+    )
     buy_logit = (
         -2.0 + 0.5 * catalogue.quality[item] - users.price_sensitivity[user] * r + 0.5 * promo + 0.5 * eps
     )
@@ -219,12 +231,14 @@ def make_world(
     n_categories: int = 8,
     n_days: int = 28,
     slate: int = 10,
+    view_taste: float = 0.0,
+    view_momentary: float = 1.0,
 ) -> World:
-    """The same seed always gives the same world."""
+    """The same seed always gives the same world (view time's two weights change only view time)."""
     rng = np.random.default_rng(seed)
     catalogue = make_catalogue(rng, n_items, n_categories, n_days)
     users = make_users(rng, n_users, n_categories)
-    impressions = simulate_impressions(rng, catalogue, users, n_days, slate)
+    impressions = simulate_impressions(rng, catalogue, users, n_days, slate, view_taste, view_momentary)
     return World(seed, n_days, catalogue, users, impressions)
 
 

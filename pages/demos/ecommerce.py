@@ -18,12 +18,13 @@ from pages.shared.projector import intro
 
 DEMO = "ecommerce"
 SPEC = {p.name: p for p in ecommerce.PARAMS}
-SCENARIO_PARAM = {
-    "ctr": "ctr_weeks",
-    "demand": "demand_weeks",
-    "profile": "profile_labels",
-    "images": "image_labels",
+SCENARIO_PARAMS = {
+    "ctr": ("ctr_weeks", "ctr_view_taste"),
+    "demand": ("demand_weeks",),
+    "profile": ("profile_labels",),
+    "images": ("image_labels",),
 }
+REGIME_TASTES = (0.0, 0.5, 1.0)  # the sweep "when does PFD help?": what view time reflects
 COLORS = {
     "teacher": "#636EFA", "teacher_serving": "#AB63FA", "alone": "#EF553B", "distilled": "#00CC96",
     "distilled_serving": "#19D3F3", "oracle": "#7F7F7F", "naive": "#B6B6B6",
@@ -74,6 +75,8 @@ def render() -> None:
         with st.expander(f"🌳 {t('ecommerce.rules_title')}"):
             st.code(r.extra["rules"], language=None)
     st.markdown(notice(r))
+    if scenario == "ctr":
+        regime_section(params)
     with st.container(border=True):
         st.markdown(f"**📚 {t('ecommerce.published.title')}**")
         st.markdown(t(f"ecommerce.published.{'ctr' if scenario == 'ctr' else 'none'}"))
@@ -82,11 +85,12 @@ def render() -> None:
 
 
 def scenario_form(scenario: str) -> dict:
-    """Seeds, alpha and the scenario's own size, behind a form: touching a slider never retrains."""
+    """Seeds, alpha and the scenario's own settings, behind a form: touching a slider never retrains."""
     with st.form(f"ecommerce_form_{scenario}"):
-        cols = st.columns(3)
+        names = ("seeds", "alpha", *SCENARIO_PARAMS[scenario])
+        cols = st.columns(len(names))
         values = {}
-        for col, name in zip(cols, ("seeds", "alpha", SCENARIO_PARAM[scenario]), strict=True):
+        for col, name in zip(cols, names, strict=True):
             with col:
                 values[name] = widget(DEMO, SPEC[name], key_prefix=f"{scenario}_")
         submitted = st.form_submit_button(t("ecommerce.train"), type="primary")
@@ -94,6 +98,49 @@ def scenario_form(scenario: str) -> dict:
     if submitted or state not in st.session_state:
         st.session_state[state] = defaults(ecommerce.PARAMS) | values | {"scenario": scenario}
     return st.session_state[state]
+
+
+def regime_section(params: dict) -> None:
+    """When does PFD help? The learner's settings run again with view time reflecting lasting taste
+    0, 0.5 and 1 (normal runs: they share the results store with the form's)."""
+    st.markdown(f"##### {t('ecommerce.regime.title')}")
+    st.markdown(t("ecommerce.regime.why"))
+    runs = {k: params | {"ctr_view_taste": k} for k in REGIME_TASTES}
+    found = {k: store(DEMO).get(key_of(p)) for k, p in runs.items()}
+    if any(r is None for r in found.values()):
+        ask = st.empty()  # the form goes once the three runs are there
+        with ask.container(), st.form("ecommerce_regime_form"):
+            st.caption(t("ecommerce.regime.ask", n=params["seeds"], weeks=params["ctr_weeks"]))
+            asked = st.form_submit_button(t("ecommerce.regime.run"))
+        if not asked:
+            return
+        for k, p in runs.items():
+            if found[k] is None:
+                with st.spinner(t("ecommerce.regime.running", taste=k)):
+                    found[k] = store(DEMO).get_or_run(key_of(p), lambda _, p=p: ecommerce.run(**p))
+        ask.empty()
+    chart(regime_figure(found), width="stretch", key="ecommerce_regime")
+    st.caption(t("ecommerce.regime.note"))
+
+
+def regime_figure(found: dict) -> go.Figure:
+    """The PFD student's AUC gain over the student alone and over the control, against view-time taste."""
+    tastes = sorted(found)
+    fig = go.Figure()
+    for name, color in (("distillation", COLORS["alone"]), ("view_time", COLORS["distilled_serving"])):
+        gains = [found[k].comparisons[name] for k in tastes]
+        fig.add_scatter(x=tastes, y=[c.gain for c in gains], mode="lines+markers", name=t(f"ecommerce.regime.{name}"),
+                        error_y=dict(type="data", array=[c.gain_std for c in gains], thickness=2, width=8),
+                        marker=dict(size=11, color=color), line=dict(color=color, width=2))  # fmt: skip
+    fig.add_hline(y=0, line=dict(color="gray", dash="dash"))
+    n = len(found[tastes[0]].seeds)
+    title = "<br>".join(wrap(part, 70) for part in t("ecommerce.regime.chart_title", n=n).split("\n"))
+    fig.update_layout(
+        title=dict(text=title), height=440, margin=dict(t=100),
+        xaxis=dict(title=t("ecommerce.regime.x"), tickvals=tastes), yaxis=dict(title=t("ecommerce.regime.y")),
+        legend=dict(orientation="h", y=-0.25),
+    )  # fmt: skip
+    return fig
 
 
 # --- words and numbers ------------------------------------------------------------------
@@ -314,6 +361,13 @@ def compact() -> None:
     main metric per model."""
     scenario = widget(DEMO, SPEC["scenario"], key_prefix="compact_")
     params = defaults(ecommerce.PARAMS) | {"scenario": scenario}
+    if scenario == "ctr":  # the one control that decides whether PFD can help in this world
+        # Labels looked up now, not in format_func: AppTest calls that outside a script run.
+        labels = {k: t(f"ecommerce.regime.preset_{int(k)}") for k in (0.0, 1.0)}
+        params["ctr_view_taste"] = st.radio(
+            t("params.ecommerce.ctr_view_taste"), tuple(labels), horizontal=True, key="compact_ecommerce_view_taste",
+            format_func=labels.get,
+        )  # fmt: skip
     r: ScenarioResult = run_timed(DEMO, key_of(params), lambda: ecommerce.run(**params),
                                   t("ecommerce.training", n=params["seeds"]))  # fmt: skip
     verdicts(r)
