@@ -159,8 +159,8 @@ def test_opening_a_learner_link_creates_nobody_until_something_is_recorded(tmp_p
 
 def test_a_long_sqlite_lock_stalls_one_write_not_every_write(tmp_path, monkeypatch):
     """Issue 17: a writer holding SQLite's lock for 40 s cost a page two 15 s stalls (an answer,
-    then a rating). Now one write waits BUSY_TIMEOUT_S; writes in the next BUSY_TIMEOUT_S fail at
-    once; reads go on; once the lock is gone writes succeed again."""
+    then a rating). Now one write waits BUSY_TIMEOUT_S; writes in the next BUSY_TIMEOUT_S wait only
+    BUSY_RETRY_S; reads go on; the first write after the lock is gone succeeds."""
     import sqlite3
 
     from kdlab.practice import progress
@@ -181,11 +181,10 @@ def test_a_long_sqlite_lock_stalls_one_write_not_every_write(tmp_path, monkeypat
             began = time.monotonic()
             with pytest.raises(StoreUnavailable) as second:
                 store.record_quiz(ada, "c03-knowledge-distillation", 0, True, "en")
-            assert second.value.reason == "busy" and time.monotonic() - began < 0.2
+            assert second.value.reason == "busy" and time.monotonic() - began < 0.6
             assert store.history(ada) == []  # reads are not held up
         finally:
             holder.execute("ROLLBACK")
             holder.close()
-        time.sleep(1.1)
         store.record_quiz(ada, "c03-knowledge-distillation", 0, True, "en")
         assert len(store.history(ada)) == 1

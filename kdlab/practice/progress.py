@@ -56,6 +56,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from fsrs import Card, Rating, Scheduler, State
@@ -76,6 +77,7 @@ ENV_URL = "KDLAB_DATABASE_URL"
 ENV_PATH = "KDLAB_DB_PATH"
 DEFAULT_PATH = Path("~/.kdlab/progress.db")
 BUSY_TIMEOUT_S = 5  # how long a SQLite writer waits for another one to finish (then: "busy", not saved)
+BUSY_RETRY_S = 0.2  # the wait of a write soon after one timed out (the lock is probably still held)
 CONNECT_TIMEOUT_S = 5  # how long to wait for a database server before giving up
 ANSWER_TIMEOUT_S = 8  # how long a call waits for a database server that accepted it
 
@@ -309,7 +311,12 @@ def _sqlite_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
 def _sqlite_begin(conn: sa.Connection) -> None:
     # A deferred transaction that reads and then writes fails at once ("database is locked") if
     # another writer committed in between; taking the write lock at BEGIN makes it wait its turn.
-    write = conn.get_execution_options().get("kdlab_write", False)
+    options = conn.get_execution_options()
+    write = options.get("kdlab_write", False)
+    if write:  # the lock wait: the full one, or a short one just after a write timed out
+        busy = options.get("kdlab_busy")
+        brief = busy is not None and time.monotonic() < busy.until
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {int((BUSY_RETRY_S if brief else BUSY_TIMEOUT_S) * 1000)}")
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
@@ -348,20 +355,19 @@ def _guarded(method=None, *, writes: bool = False):
 
     A write that found the database locked for BUSY_TIMEOUT_S (another process holding SQLite's
     write lock: a backup, a long migration) marks the store busy for as long again: writes in
-    that window fail at once with the same message instead of each stalling a page for the full
-    wait (a page writes twice: an answer, then a rating). Reads are not held up (WAL)."""
+    that window wait only BUSY_RETRY_S (_sqlite_begin), so a page that writes twice (an answer,
+    then a rating) is not stalled twice, and the first write after the lock is gone succeeds.
+    Reads are not held up (WAL)."""
     if method is None:
         return functools.partial(_guarded, writes=writes)
 
     @functools.wraps(method)
     def wrapper(self: Store, *args, **kwargs):
-        if writes and time.monotonic() < self._busy_until:
-            raise StoreUnavailable("busy", self.where, "another writer holds the lock (still)")
         try:
             return answer_within(self.engine, self.where, lambda: method(self, *args, **kwargs))
         except StoreUnavailable as err:
             if writes and err.reason == "busy":
-                self._busy_until = time.monotonic() + BUSY_TIMEOUT_S
+                self._busy.until = time.monotonic() + BUSY_TIMEOUT_S
             raise
 
     return wrapper
@@ -395,8 +401,8 @@ class Store:
         self.engine = engine
         self.where = _where(engine.url)
         self.scheduler = scheduler or Scheduler()
-        self._writer = engine.execution_options(kdlab_write=True)
-        self._busy_until = 0.0  # monotonic time until which writes fail fast (see _guarded)
+        self._busy = SimpleNamespace(until=0.0)  # writes wait briefly until then (see _guarded)
+        self._writer = engine.execution_options(kdlab_write=True, kdlab_busy=self._busy)
 
     def close(self) -> None:
         self.engine.dispose()
