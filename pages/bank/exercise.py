@@ -199,12 +199,11 @@ def _case(r: CaseResult) -> None:
         st.markdown(_note(r.note) if not r.passed else t("exercise.note.passed"))
         if r.hidden:
             return
-        if r.expected or r.got:
-            left, right = st.columns(2)
-            left.caption(t("exercise.expected"))
-            left.code(r.expected or "—", language="text")
-            right.caption(t("exercise.got"))
-            right.code(r.got or "—", language="text")
+        if r.expected or r.got:  # one above the other: side by side, arrays were cut at 1280 px
+            st.caption(t("exercise.expected"))
+            st.code(r.expected or "—", language="text")
+            st.caption(t("exercise.got"))
+            st.code(r.got or "—", language="text")
         if r.traceback:
             st.caption(t("exercise.traceback"))
             st.code(r.traceback, language="text")
