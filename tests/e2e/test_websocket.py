@@ -7,7 +7,6 @@ import asyncio
 import sys
 
 import pytest
-
 from appserver import ROOT
 
 pytestmark = pytest.mark.e2e
