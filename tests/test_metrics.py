@@ -228,3 +228,37 @@ def test_run_matches_sklearn_on_its_own_outputs_and_summarizes():
     text = summarize(r)
     assert "GAUC" in text and "macro" in text
     assert metrics.THRESHOLD.check(0.5) == 0.5
+
+
+# --- small cases worked by hand (they kill mutants the larger comparisons let through) -------------
+
+
+def test_gauc_leaves_out_users_with_only_clicks_or_only_skips():
+    user = np.array([0, 0, 1, 1, 2, 2, 3, 3, 3])
+    y = np.array([1, 0, 1, 1, 0, 1, 0, 0, 0])
+    s = np.array([0.9, 0.1, 0.5, 0.6, 0.8, 0.3, 0.2, 0.4, 0.6])
+    value, auc_u, n_u, counts = gauc(y, s, user)
+    # user 0 ranks its click first (AUC 1), user 2 last (AUC 0); users 1 (clicks only) and 3 (none) have
+    # no AUC: GAUC = (2 * 1 + 2 * 0) / (2 + 2)
+    assert value == pytest.approx(0.5)
+    assert counts.tolist() == [True, False, True, False] and n_u.tolist() == [2, 2, 2, 3]
+    assert auc_u[[0, 2]].tolist() == [1.0, 0.0] and np.isnan(auc_u[[1, 3]]).all()
+
+
+def test_reliability_bins_by_hand():
+    # 4 bins of width 0.25; 0.25 itself falls in the lower bin (as scikit-learn's calibration_curve)
+    p = np.array([0.05, 0.25, 0.6, 0.95, 0.97])
+    y = np.array([0, 1, 1, 1, 0])
+    counts, confidence, accuracy, ece = metrics.reliability(y, p, 4)
+    assert counts.tolist() == [2, 0, 1, 2]
+    np.testing.assert_allclose(confidence, [0.15, np.nan, 0.6, 0.96])
+    np.testing.assert_allclose(accuracy, [0.5, np.nan, 1.0, 0.5])
+    # ECE = 2/5 |0.5 - 0.15| + 1/5 |1 - 0.6| + 2/5 |0.5 - 0.96| = 0.14 + 0.08 + 0.184
+    assert ece == pytest.approx(0.404)
+
+
+def test_operating_point_by_hand():
+    op = metrics.operating_point(np.array([1, 0, 1, 0]), np.array([0.9, 0.6, 0.4, 0.1]), 0.5)
+    # above 0.5: one positive, one negative; below: one of each
+    assert (op.threshold, op.tp, op.fp, op.fn, op.tn) == (0.5, 1, 1, 1, 1)
+    assert (op.precision, op.tpr, op.fpr, op.f1) == pytest.approx((0.5, 0.5, 0.5, 0.5))

@@ -56,7 +56,9 @@ def test_pegasos_reaches_one_percent_up_to_C_10_but_not_at_100():
     r = run(dataset="blobs", n=100, C=100.0, pegasos_steps=20_000)
     reference, _ = svc_primal(r, 100.0)
     assert r.pegasos_objective[-1] > 1.01 * reference
-    assert r.pegasos_gap == pytest.approx(r.pegasos_objective[-1] / r.primal - 1)
+    # the gap the page shows, from Pegasos' own (w, b) and SVC's optimum, the objective written out here
+    pegasos = 0.5 * r.pegasos_w @ r.pegasos_w + 100.0 * np.maximum(0, 1 - r.y_train * (r.X_train @ r.pegasos_w + r.pegasos_b)).sum()
+    assert r.pegasos_gap == pytest.approx(pegasos / reference - 1, rel=1e-3)
 
 
 @pytest.mark.parametrize("kernel,gamma", [("rbf", 1.0), ("rbf", 10.0), ("poly", 1.0)])
