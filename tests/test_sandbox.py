@@ -85,6 +85,21 @@ def said(report, first) -> str:
     return "\n".join(parts)
 
 
+def test_numpys_lazily_imported_parts_work_for_a_learner(mode):
+    """np.unique (numpy.ma), np.random, np.fft and np.polynomial load on first use: in bubblewrap
+    they failed with ModuleNotFoundError when the runner's uid could not read Python's folder
+    (its parents under /root were made 0700), so a right answer to p03 failed."""
+    code = (
+        "    import numpy as np\n"
+        "    np.unique([2, 1]); np.random.default_rng(0).random(); np.fft.rfft(np.ones(4))\n"
+        "    np.polynomial.Polynomial([1, 2])(3.0)\n"
+        "    print('loaded')\n"
+        "    raise ValueError('after the imports')\n"
+    )
+    report, first = hostile(code, mode)
+    assert first.stdout.strip() == "loaded" and "after the imports" in first.traceback, said(report, first)
+
+
 def test_an_infinite_loop_is_stopped_at_its_cpu_limit(mode):
     start = time.monotonic()
     report, first = hostile("    while True:\n        pass\n", mode)

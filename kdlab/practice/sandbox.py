@@ -201,8 +201,15 @@ def _bwrap_args(limits: Limits, host_dir: Path) -> list[str]:
         args += ["--ro-bind-try", d, d]
     for f in SYSTEM_FILES:
         args += ["--ro-bind-try", f, f]
+    made: set[str] = set()
     for p in python_paths():
         if not any(p == d or p.startswith(d + "/") for d in SYSTEM_DIRS):
+            # bubblewrap makes a bind's missing parents 0700: the runner's own uid could then not
+            # read Python's files (/root/.pyenv/...: numpy's lazily imported submodules failed)
+            for parent in reversed(Path(p).parents[:-1]):
+                if str(parent) not in made:
+                    made.add(str(parent))
+                    args += ["--perms", "0755", "--dir", str(parent)]
             args += ["--ro-bind", p, p]
     args += ["--proc", "/proc", "--dev", "/dev"]
     args += ["--size", str(limits.workdir_mb << 20), "--perms", "1777", "--tmpfs", WORKDIR]
