@@ -266,6 +266,28 @@ def test_the_page_runs_a_wrong_solution_then_accepts_a_right_one(page, lang):
         assert store.card(ada, P20_QID) is not None
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_failed_hidden_test_shows_its_reason(page, lang):
+    """"[0]: wrong value" is a Markdown link definition: the reason showed as nothing (seen in a
+    screenshot). Each failed case's reason, rendered as Markdown is (CommonMark), is visible text."""
+    from markdown_it import MarkdownIt
+
+    from kdlab.practice.exercises import describe
+
+    at = _start(lang)
+    ex = exercise_for("p20")
+    at.session_state[f"exercise_code_{ex.id}"] = source(P20 / "wrong_nan.py")  # 0/0 left as NaN
+    at.button(key="exercise_submit_p20").click().run()
+    assert not at.exception
+    report = grade(ex, source(P20 / "wrong_nan.py"), everything=True)
+    failed = [r for r in report.results if not r.passed]
+    assert len(failed) == 3 and all(r.hidden for r in failed)
+    shown = [MarkdownIt("commonmark").render(m.value) for m in at.markdown]
+    for r in failed:
+        reason = describe(r.note, lang)
+        assert any(reason in html for html in shown), (reason, shown)
+
+
 def test_the_draft_survives_a_walk_to_another_page_and_back(page):
     from tests.test_app import open_url
 

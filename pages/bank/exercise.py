@@ -21,7 +21,7 @@ from kdlab.practice.bank import Question
 from kdlab.practice.exercises import CODE_MAX, CaseResult, Exercise, Report, describe, exercise_for, grade
 from kdlab.practice.sandbox import allowed, exercise_jobs
 from pages.practice.store import learner, safely, when
-from pages.shared.common import lang, t
+from pages.shared.common import lang, plain, t
 
 POLL_SECONDS = 0.25
 
@@ -79,7 +79,9 @@ def _editor(ex: Exercise) -> str:
         response_mode=["blur"],
         key=f"exercise_editor_{ex.id}_{generation}",
         options={"showLineNumbers": True, "tabSize": 4, "useSoftTabs": True, "wrap": False},
-        props={"scrollMargin": [0, 0, 0, 0]},  # the default margin drew line numbers a row off
+        # scrollMargin: the default margin drew line numbers a row off. theme: the component's own
+        # themes (streamlit_light/dark) fetch a font from fonts.googleapis.com; KD Lab runs offline.
+        props={"scrollMargin": [0, 0, 0, 0], "theme": "chrome"},
     )
     seen = f"exercise_seen_{ex.id}"
     if value and value.get("id") and value.get("id") != st.session_state.get(seen):
@@ -160,7 +162,9 @@ def _record(q: Question, code: str, report: Report, visit: dict) -> None:
 
 
 def _note(note: tuple[str, dict]) -> str:
-    return describe(note, lang())
+    """A verdict as Markdown shows it as written: "[0]: wrong value" was a link definition (shown
+    as nothing), and an error's message is the learner's own text."""
+    return plain(describe(note, lang()))
 
 
 def _show(report: Report) -> None:
