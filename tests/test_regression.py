@@ -233,3 +233,49 @@ def test_cli_refuses_a_bad_learning_rate():
         timeout=60,
     )
     assert out.returncode == 2 and "lr" in out.stderr
+
+
+# --- worked by hand or against scikit-learn: what mutation testing found unchecked --------------------
+
+
+def test_minibatch_steps_replayed_by_hand():
+    """Batches of 2 over 5 rows: each epoch reshuffles with the seeded generator and visits every row
+    once (2, 2, then 1 row), each step averages its batch and adds the L2 pull l2 * w on w only."""
+    X = np.array([[1.0], [2.0], [3.0], [4.0], [5.0]])
+    y = np.array([2.0, 3.0, 5.0, 4.0, 6.0])
+    lr, l2 = 0.05, 0.1
+    gd = regression.gradient_descent(X, y, lr=lr, n_iter=4, batch_size=2, l2=l2, seed=7)
+    rng = np.random.default_rng(7)
+    orders = [rng.permutation(5), rng.permutation(5)]  # drawn at the start of epochs 1 and 2
+    batches = [orders[0][0:2], orders[0][2:4], orders[0][4:5], orders[1][0:2]]
+    w, b = np.zeros(1), 0.0
+    for rows in batches:
+        r = X[rows] @ w + b - y[rows]
+        w, b = w - lr * (X[rows].T @ r / len(rows) + l2 * w), b - lr * r.mean()
+    np.testing.assert_allclose(gd.w, w, rtol=1e-12)
+    assert gd.b == pytest.approx(b, rel=1e-12)
+    # the history is L(w, b) = (1/2n) sum of squared residuals + (l2/2) |w|^2 after each step
+    r = X @ w + b - y
+    assert len(gd.losses) == 5 and gd.losses[0] == pytest.approx(y @ y / 10)
+    assert gd.losses[-1] == pytest.approx(r @ r / 10 + l2 / 2 * float(w @ w), rel=1e-12)
+
+
+def test_held_out_scores_and_the_stable_step_are_recomputed():
+    from sklearn.metrics import mean_squared_error, r2_score
+
+    r = run(dataset="price_ads", lr=0.3, n_iter=300, l2=0.2, seed=1)
+    data = tabular_data.load("price_ads", 1)
+    np.testing.assert_array_equal(r.X_train, data.X_train)
+    np.testing.assert_array_equal(r.X_test, data.X_test)
+    assert (r.feature_names_zh, r.target_name, r.target_name_zh) == (data.feature_names_zh, data.target_name, data.target_name_zh)
+    np.testing.assert_array_equal(r.true_w, data.true_w)
+    pred = r.X_test @ r.w + r.b
+    assert r.test_mse == pytest.approx(mean_squared_error(r.y_test, pred), rel=1e-12)
+    assert r.test_r2 == pytest.approx(r2_score(r.y_test, pred), rel=1e-12)
+    # batch GD is stable below 2 / the largest curvature of L in the standardised (w, b): the Hessian is
+    # [Z 1]^T [Z 1] / n with l2 added on the w block only
+    Z = (r.X_train - r.X_train.mean(0)) / r.X_train.std(0)
+    A = np.column_stack([Z, np.ones(len(Z))])
+    H = A.T @ A / len(Z) + np.diag([0.2] * Z.shape[1] + [0.0])
+    assert r.lr_stable_below == pytest.approx(2 / np.linalg.eigvalsh(H)[-1], rel=1e-9)
+    assert 0 <= r.seconds < 60
