@@ -279,3 +279,39 @@ def test_held_out_scores_and_the_stable_step_are_recomputed():
     H = A.T @ A / len(Z) + np.diag([0.2] * Z.shape[1] + [0.0])
     assert r.lr_stable_below == pytest.approx(2 / np.linalg.eigvalsh(H)[-1], rel=1e-9)
     assert 0 <= r.seconds < 60
+
+
+@pytest.mark.parametrize(
+    "kw, kind",
+    [(dict(dataset="ad_spend", scale=False, lr=0.04, n_iter=500, l2=0.3), "all parameters shown"),
+     (dict(dataset="price_ads", lr=0.3, n_iter=300, l2=0.3), "b at its optimum for each (w1, w2)")],
+)  # fmt: skip
+def test_the_loss_surface_is_the_objective_on_its_grid(kw, kind):
+    """The contour behind the path: at every 7th grid point L = (1/2n)|Zw + b - y|^2 + (l2/2)|w|^2, in the
+    units the path is drawn in (one feature: (w, b) as they are; two: standardised (w1, w2) with b at its
+    best, mean(y) - mean(z)·w); the grid frames the start (0, 0) and the optimum with a margin."""
+    r = run(**kw)
+    Z = r.X_train if not kw.get("scale", True) else (r.X_train - r.X_train.mean(0)) / r.X_train.std(0)
+    assert r.surface_kind == kind
+    for j in range(0, len(r.surface_v), 7):
+        for i in range(0, len(r.surface_u), 7):
+            if Z.shape[1] == 1:
+                w, b = np.array([r.surface_u[i]]), r.surface_v[j]
+            else:
+                w = np.array([r.surface_u[i], r.surface_v[j]])
+                b = r.y_train.mean() - Z.mean(0) @ w
+            res = Z @ w + b - r.y_train
+            assert r.surface_loss[j, i] == pytest.approx(res @ res / (2 * len(res)) + 0.15 * (w @ w), rel=1e-9)
+    # each axis spans at least the start and the optimum, and at most 1.15 x the widest spread of the
+    # points framed (start, optimum, path), so the valley fills the picture
+    framed = np.vstack([np.zeros(2), r.surface_opt, r.path])
+    widest = (framed.max(0) - framed.min(0)).max()
+    for axis, grid in enumerate((r.surface_u, r.surface_v)):
+        lo, hi = min(0.0, r.surface_opt[axis]), max(0.0, r.surface_opt[axis])
+        assert grid[0] < lo and grid[-1] > hi and grid[-1] - grid[0] <= 1.15 * widest + 1e-5
+
+
+def test_path_snapshots_are_spaced_on_a_log_scale():
+    assert regression._spaced_steps(5, 10).tolist() == [0, 1, 2, 3, 4, 5]  # few steps: every one
+    steps = regression._spaced_steps(1000, 10)  # 0, then 1000^(i/8) for i = 0..8 rounded: 10^0.375 = 2.37, ...
+    assert steps.tolist() == [0, 1, 2, 6, 13, 32, 75, 178, 422, 1000]
