@@ -82,7 +82,7 @@ def _wrap_title(fig: go.Figure, width: int) -> None:
     if legend.y is not None and legend.y >= 1 and fig.layout.showlegend is not False:
         legend_room = 2 * (legend.font.size or fig.layout.font.size or FONT)
     title.update(automargin=False, yref="container", y=1, yanchor="top", pad=dict(t=8 + round(line * (lines - 1))))
-    fig.layout.margin.t = max(fig.layout.margin.t or 0, round(16 + line * lines + legend_room))
+    fig.layout.margin.t = max(fig.layout.margin.t or 0, round(24 + line * (lines + 0.3) + legend_room))
 
 
 def wrap(text: str, width: int) -> str:
@@ -209,6 +209,8 @@ def _large(fig: go.Figure) -> None:
             layout.margin[side] = round(layout.margin[side] * MARGIN_SCALE)
     for slider in layout.sliders:
         slider.pad.t = round((slider.pad.t or 0) * SCALE)
+        if layout.updatemenus:  # a play button sits at the slider's left end: its larger label goes right
+            slider.currentvalue.xanchor = "right"
     for axis in [*fig.select_xaxes(), *fig.select_yaxes()]:
         axis.automargin = True
         for font in (axis.tickfont, axis.title.font):
