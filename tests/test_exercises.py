@@ -22,6 +22,7 @@ from kdlab.practice.exercises import (
     exercise_for,
     grade,
     load_exercises,
+    localized,
     run_trusted,
 )
 from kdlab.practice.sandbox_runner import WireError, decode, encode
@@ -58,14 +59,14 @@ def test_p09_reference_passes_every_case_in_the_sandbox(p09_reports):
 def test_p09_the_original_articles_version_fails(p09_reports):
     report = p09_reports["wrong_original_article.py"]
     assert not report.passed
-    failed = {r.name for r in report.results if not r.passed}
+    failed = {localized(r.name) for r in report.results if not r.passed}
     assert "alpha = 1: the soft term alone" in failed  # the teacher's outputs never enter its loss
     assert "alpha = 0: plain cross-entropy" not in failed  # there it happens to be right
 
 
 def test_results_per_case_have_name_verdict_values_and_time(p09_reports):
     report = p09_reports["wrong_original_article.py"]
-    example = next(r for r in report.results if r.name.startswith("4 examples"))
+    example = next(r for r in report.results if localized(r.name).startswith("4 examples"))
     assert not example.passed and not example.hidden
     assert example.note[0] == "value" and "rtol 1e-06" in describe(example.note)
     assert float(example.expected) != float(example.got)  # both shown for an example
@@ -162,15 +163,23 @@ def test_check_bank_finds_nothing_wrong_with_p09_and_p20():
         assert check_exercise(ex, {"p09-knowledge-distillation", "p20-evaluation-metrics"}) == []
 
 
-def test_check_bank_catches_a_wrong_solution_that_passes_and_a_missing_statement(tmp_path):
+def test_check_bank_catches_a_wrong_solution_that_passes_a_missing_statement_and_english_names(tmp_path):
     root = tmp_path / "exercises"
     shutil.copytree(P20, root / "p20")
     shutil.copy(P20 / "solution.py", root / "p20" / "wrong_not_wrong.py")
     (root / "p20" / "statement.zh.md").unlink()
+    cases = root / "p20" / "cases.py"
+    text = source(cases).replace('{"en": "binary", "zh": "二分类"}', '"binary"')  # a plain str
+    text = text.replace(', "zh": "3 个类别，微平均"}', "}")  # English only
+    cases.write_text(text, encoding="utf-8")
     found, problems = load_exercises(root)
     assert any("statement.zh.md" in str(p) and "both languages" in p.message for p in problems)
     messages = [p.message for p in check_exercise(found["p20"], {"p20-evaluation-metrics"})]
     assert any("passes every case" in m for m in messages)
+    named = sorted(m for m in messages if "name it in both languages" in m)
+    assert named == [f"case {n!r}: name it in both languages, " + 'Case({"en": "...", "zh": "..."}, ...)'
+                     for n in ("3 classes, micro", "binary")]  # fmt: skip
+    assert localized("binary", "zh") == localized({"en": "binary"}, "zh") == "binary"  # shown as it is
 
 
 def test_check_bank_runs_the_exercises_in_the_cli(capsys):
@@ -286,6 +295,11 @@ def test_every_failed_hidden_test_shows_its_reason(page, lang):
     for r in failed:
         reason = describe(r.note, lang)
         assert any(reason in html for html in shown), (reason, shown)
+    titles = [e.label for e in at.expander]  # each test's name in the learner's language
+    assert all(any(localized(r.name, lang) in title for title in titles) for r in report.results), titles
+    if lang == "zh":
+        assert any(title.startswith("❌ 某个类别从未被预测到：0/0 记为 0 · 隐藏") for title in titles), titles
+        assert not any("0/0 counts as 0" in title for title in titles)
 
 
 def test_the_draft_survives_a_walk_to_another_page_and_back(page):

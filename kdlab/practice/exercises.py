@@ -4,7 +4,7 @@
     ex = exercise_for("p09-knowledge-distillation")   # None if the question has no exercise
     report = grade(ex, code, everything=False)         # the example cases only ("Run")
     report = grade(ex, code, everything=True)          # every case, hidden ones too ("Submit")
-    report.passed, [(r.name, r.passed, r.note) for r in report.results]
+    report.passed, [(localized(r.name), r.passed, r.note) for r in report.results]
 
 The format is documented for teachers in questions/exercises/README.md. `cases.py` is trusted code
 run on the server; the learner's code runs in kdlab.practice.sandbox, which receives each case's
@@ -45,6 +45,14 @@ SHOW_MAX = 600  # characters of an expected or returned value shown per case
 _ID_RE = re.compile(r"^[cpe][0-9]{2}$")
 META_FIELDS = {"question", "function", "needs", "cpu_seconds", "reference", "tensors"}
 Note = tuple[str, dict]
+Text = str | dict[str, str]  # words a learner reads: {"en": ..., "zh": ...} (a str is shown in either)
+
+
+def localized(text: Text, lang: str = "en") -> str:
+    """`text` in `lang`: a str as it is; a mapping's `lang` entry, else its English."""
+    if isinstance(text, dict):
+        return str(text.get(lang) or text.get("en") or "")
+    return str(text)
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,7 @@ class Case:
     """One test: inputs, tolerance, and either an expected value, a check, or neither (the
     reference computes the expected value). See questions/exercises/README.md."""
 
-    name: str
+    name: Text  # {"en": ..., "zh": ...}: check-bank wants both
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
     hidden: bool = False
@@ -249,9 +257,13 @@ def load_cases(ex: Exercise) -> list[Case]:
     for c in cases:
         if not isinstance(c, Case):
             raise TypeError(f"cases() yields Case objects, got {type(c).__name__}")
-    names = [c.name for c in cases]
-    if len(set(names)) != len(names):
-        raise ValueError("two cases have the same name")
+        names = c.name if isinstance(c.name, dict) else {"en": c.name}
+        if not set(names) <= set(LANGS) or not all(isinstance(v, str) for v in names.values()):
+            raise TypeError(f'a case\'s name is {{"en": str, "zh": str}} (or a str), got {c.name!r}')
+    for lang in LANGS:
+        names = [localized(c.name, lang) for c in cases]
+        if len(set(names)) != len(names):
+            raise ValueError(f"two cases have the same name ({lang})")
     if not any(not c.hidden for c in cases):
         raise ValueError("at least one case must be an example (hidden=False): Run has nothing to run")
     return cases
@@ -393,7 +405,7 @@ def _one(value: Any) -> str:
 
 @dataclass
 class CaseResult:
-    name: str
+    name: Text  # the case's name as cases.py gives it: localized(r.name, lang) shows it
     hidden: bool
     passed: bool
     note: Note  # exercise.note.<key> and its values
@@ -546,8 +558,7 @@ def describe(note: Note, lang: str = "en") -> str:
     """A verdict in words (the page uses the same keys through its own translator)."""
     key, values = note
     if key == "check":
-        text = values.get("text", "")
-        return str(text.get(lang) or text.get("en") or "") if isinstance(text, dict) else str(text)
+        return localized(values.get("text", ""), lang)
     if key in ("stopped", "stopped_here"):
         values = values | {"why": translate(lang, f"exercise.stop.{values.get('why')}", **values)}
     return translate(lang, f"exercise.note.{key}", **values)
@@ -596,8 +607,12 @@ def check_exercise(ex: Exercise, question_ids: set[str] | None = None, verbose: 
     except Exception as err:
         bad(ex.path / "cases.py", f"cannot prepare the cases: {type(err).__name__}: {err}")
         return problems
+    for case in prepared.cases:
+        if not isinstance(case.name, dict) or not all(case.name.get(lang) for lang in LANGS):
+            bad(ex.path / "cases.py", f"case {localized(case.name)!r}: name it in both languages, "
+                                      'Case({"en": "...", "zh": "..."}, ...)')  # fmt: skip
     for i, why in prepared.failures.items():
-        bad(ex.path / "cases.py", f"case {prepared.cases[i].name!r}: the reference raised {why}")
+        bad(ex.path / "cases.py", f"case {localized(prepared.cases[i].name)!r}: the reference raised {why}")
     if prepared.failures:
         return problems
     solutions = [("solution.py", ex.path / "solution.py")] if (ex.path / "solution.py").is_file() else []
@@ -609,7 +624,7 @@ def check_exercise(ex: Exercise, question_ids: set[str] | None = None, verbose: 
             bad(path, f"does not load: {describe(report.load)}")
         for r in report.results:
             if not r.passed:
-                bad(path, f"fails case {r.name!r}: {describe(r.note)}")
+                bad(path, f"fails case {localized(r.name)!r}: {describe(r.note)}")
     if not ex.wrong_paths():
         bad(ex.path, "no wrong_*.py: add at least one known-wrong solution (a mistake learners make)")
     for path in ex.wrong_paths():
@@ -627,7 +642,7 @@ def _print_report(label: str, report: Report) -> None:
     print(f"  {label}: {report.n_passed}/{report.total} passed")
     for r in report.results:
         mark = "ok  " if r.passed else "FAIL"
-        print(f"    {mark} {r.name}{' (hidden)' if r.hidden else ''}: {describe(r.note)}")
+        print(f"    {mark} {localized(r.name)}{' (hidden)' if r.hidden else ''}: {describe(r.note)}")
 
 
 def check_main(root: str | None = None, exercise: str | None = None) -> int:

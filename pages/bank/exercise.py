@@ -18,7 +18,16 @@ import streamlit as st
 
 from kdlab.core.jobs import TooManyJobs
 from kdlab.practice.bank import Question
-from kdlab.practice.exercises import CODE_MAX, CaseResult, Exercise, Report, describe, exercise_for, grade
+from kdlab.practice.exercises import (
+    CODE_MAX,
+    CaseResult,
+    Exercise,
+    Report,
+    describe,
+    exercise_for,
+    grade,
+    localized,
+)
 from kdlab.practice.sandbox import allowed, exercise_jobs
 from pages.practice.store import learner, safely, when
 from pages.shared.common import lang, plain, t
@@ -198,7 +207,7 @@ def _show(report: Report) -> None:
 def _case(r: CaseResult) -> None:
     badge = t("exercise.hidden") if r.hidden else t("exercise.example")
     ms = "" if r.seconds is None else " · " + t("exercise.time", ms=f"{r.seconds * 1000:.1f}")
-    title = f"{'✅' if r.passed else '❌'} {r.name} · {badge}{ms}"
+    title = f"{'✅' if r.passed else '❌'} {localized(r.name, lang())} · {badge}{ms}"
     with st.expander(title, expanded=not r.passed):
         st.markdown(_note(r.note) if not r.passed else t("exercise.note.passed"))
         if r.hidden:

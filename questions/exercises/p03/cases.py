@@ -58,22 +58,22 @@ _hidden_check = partial(_check, reveal=False)
 def cases():
     rng = np.random.default_rng(3)
     yield Case(
-        "one feature, cleanly separable",
+        {"en": "one feature, cleanly separable", "zh": "单个特征，完全可分"},
         args=(np.array([[1.0], [2.0], [3.0], [4.0], [5.0], [6.0]]), np.array([0, 0, 0, 1, 1, 1])),
         check=_check,
     )
     X = np.array([[0.0, 5.0], [1.0, 3.0], [2.0, 4.0], [3.0, 1.0], [4.0, 2.0], [5.0, 0.0]])
-    yield Case("two features, one better", args=(X, np.array([0, 1, 0, 1, 1, 1])), check=_check)
+    yield Case({"en": "two features, one better", "zh": "两个特征，其中一个更好"}, args=(X, np.array([0, 1, 0, 1, 1, 1])), check=_check)
 
     X3 = rng.normal(size=(40, 3))
     y3 = (X3[:, 1] > 0.3).astype(int) + (X3[:, 2] > 1.0).astype(int)
     flip = rng.random(40) < 0.15
     y3[flip] = rng.integers(0, 3, flip.sum())
-    yield Case("three classes, 40 rows", args=(X3, y3), check=_hidden_check, hidden=True)
+    yield Case({"en": "three classes, 40 rows", "zh": "三个类别，40 个样本"}, args=(X3, y3), check=_hidden_check, hidden=True)
     Xr = rng.integers(0, 4, size=(30, 2)).astype(float)
-    yield Case("repeated values", args=(Xr, (Xr[:, 0] + rng.integers(0, 2, 30) > 2).astype(int)), check=_hidden_check, hidden=True)
+    yield Case({"en": "repeated values", "zh": "特征值有重复"}, args=(Xr, (Xr[:, 0] + rng.integers(0, 2, 30) > 2).astype(int)), check=_hidden_check, hidden=True)
     Xc = np.column_stack([np.full(8, 7.0), np.arange(8.0)])
-    yield Case("a constant feature beside a useful one", args=(Xc, np.array([0, 0, 1, 0, 1, 1, 1, 1])), check=_hidden_check, hidden=True)
-    yield Case("already pure", args=(rng.normal(size=(6, 2)), np.full(6, 2)), check=_hidden_check, hidden=True)
-    yield Case("two rows", args=(np.array([[1.0, 1.0], [2.0, 1.0]]), np.array([1, 0])), check=_hidden_check, hidden=True)
-    yield Case("no split possible", args=(np.ones((5, 2)), np.array([0, 1, 0, 1, 1])), check=_hidden_check, hidden=True)
+    yield Case({"en": "a constant feature beside a useful one", "zh": "一个常数特征加一个有用的特征"}, args=(Xc, np.array([0, 0, 1, 0, 1, 1, 1, 1])), check=_hidden_check, hidden=True)
+    yield Case({"en": "already pure", "zh": "节点已经是纯的"}, args=(rng.normal(size=(6, 2)), np.full(6, 2)), check=_hidden_check, hidden=True)
+    yield Case({"en": "two rows", "zh": "只有两个样本"}, args=(np.array([[1.0, 1.0], [2.0, 1.0]]), np.array([1, 0])), check=_hidden_check, hidden=True)
+    yield Case({"en": "no split possible", "zh": "无法划分"}, args=(np.ones((5, 2)), np.array([0, 1, 0, 1, 1])), check=_hidden_check, hidden=True)

@@ -37,12 +37,12 @@ def cases():
     rng = np.random.default_rng(15)
     truth = np.array([[0, 0, 1], [0, 1, 1], [2, 2, 1]])
     pred = np.array([[0, 1, 1], [0, 1, 1], [2, 0, 1]])
-    yield Case("a 3x3 mask, three classes", args=(truth, pred, 3), check=_check)
+    yield Case({"en": "a 3x3 mask, three classes", "zh": "3x3 掩码，三个类别"}, args=(truth, pred, 3), check=_check)
     truth_ignored = truth.copy()
     truth_ignored[0, 1] = truth_ignored[2, 1] = 255
-    yield Case("the same, two pixels ignored", args=(truth_ignored, pred, 3), check=_check)
+    yield Case({"en": "the same, two pixels ignored", "zh": "同上，有两个像素被忽略"}, args=(truth_ignored, pred, 3), check=_check)
     yield Case(
-        "the question's 2x4 example: IoU 1/3, 3/4, 1/2",
+        {"en": "the question's 2x4 example: IoU 1/3, 3/4, 1/2", "zh": "题目里 2x4 的例子：IoU 为 1/3、3/4、1/2"},
         args=(np.array([[0, 0, 1, 1], [2, 2, 255, 1]]), np.array([[0, 1, 1, 1], [2, 0, 0, 1]]), 3),
         check=_check,
     )
@@ -50,8 +50,8 @@ def cases():
     truth = rng.integers(0, 3, (4, 16, 16))
     pred = np.where(rng.random((4, 16, 16)) < 0.7, truth, rng.integers(0, 3, (4, 16, 16)))
     truth[rng.random((4, 16, 16)) < 0.1] = 255
-    yield Case("4 masks of 16x16, 10% ignored", args=(truth, pred, 3), check=_hidden_check, hidden=True)
-    yield Case("class 3 absent, class 4 only predicted", args=(truth, np.where(pred == 2, 4, pred), 5), check=_hidden_check, hidden=True)
+    yield Case({"en": "4 masks of 16x16, 10% ignored", "zh": "4 个 16x16 掩码，10% 的像素被忽略"}, args=(truth, pred, 3), check=_hidden_check, hidden=True)
+    yield Case({"en": "class 3 absent, class 4 only predicted", "zh": "类别 3 没有出现，类别 4 只出现在预测里"}, args=(truth, np.where(pred == 2, 4, pred), 5), check=_hidden_check, hidden=True)
     t = rng.integers(0, 4, (2, 8, 8))
-    yield Case("a perfect prediction", args=(t, t.copy(), 4), check=_hidden_check, hidden=True)
-    yield Case("every pixel ignored", args=(np.full((2, 4, 4), 255), rng.integers(0, 2, (2, 4, 4)), 2), check=_hidden_check, hidden=True)
+    yield Case({"en": "a perfect prediction", "zh": "预测完全正确"}, args=(t, t.copy(), 4), check=_hidden_check, hidden=True)
+    yield Case({"en": "every pixel ignored", "zh": "所有像素都被忽略"}, args=(np.full((2, 4, 4), 255), rng.integers(0, 2, (2, 4, 4)), 2), check=_hidden_check, hidden=True)

@@ -18,11 +18,11 @@ def _random_transitions(rng, n_states, n_actions, m):
 def cases():
     rng = np.random.default_rng(17)
     chain = [(0, 1, 0.0, 1, False), (1, 1, 1.0, 2, True), (0, 1, 0.0, 1, False)]
-    yield Case("a three-state chain, from zeros", args=(np.zeros((3, 2)), chain, 0.5, 0.9), rtol=1e-9, atol=1e-12)
-    yield Case("the same from a non-zero table", args=(np.array([[0.0, 0.5], [0.2, 0.0], [0.0, 0.0]]), chain, 0.5, 0.9), rtol=1e-9, atol=1e-12)
+    yield Case({"en": "a three-state chain, from zeros", "zh": "三个状态的链，Q 表从 0 开始"}, args=(np.zeros((3, 2)), chain, 0.5, 0.9), rtol=1e-9, atol=1e-12)
+    yield Case({"en": "the same from a non-zero table", "zh": "同上，Q 表初值不为 0"}, args=(np.array([[0.0, 0.5], [0.2, 0.0], [0.0, 0.0]]), chain, 0.5, 0.9), rtol=1e-9, atol=1e-12)
 
     yield Case(
-        "200 transitions on six states",
+        {"en": "200 transitions on six states", "zh": "六个状态，200 次转移"},
         args=(0.1 * rng.normal(size=(6, 3)), _random_transitions(rng, 6, 3, 200), 0.2, 0.95),
         rtol=1e-9,
         atol=1e-12,
@@ -30,21 +30,21 @@ def cases():
     )
     Q = rng.normal(size=(4, 2))  # the terminal state's row is not zero: a bootstrap from it shows
     yield Case(
-        "terminal transitions with a non-zero terminal row",
+        {"en": "terminal transitions with a non-zero terminal row", "zh": "终止转移，终止状态那一行不为 0"},
         args=(Q, [(0, 0, 1.0, 3, True), (1, 1, -1.0, 3, True), (2, 0, 0.5, 1, False), (0, 0, 1.0, 3, True)], 0.5, 0.9),
         rtol=1e-9,
         atol=1e-12,
         hidden=True,
     )
     yield Case(
-        "a self-loop, repeated",
+        {"en": "a self-loop, repeated", "zh": "重复的自环转移"},
         args=(np.array([[1.0, 0.0], [0.0, 0.0]]), [(0, 0, 0.5, 0, False)] * 4 + [(0, 1, 0.0, 1, False)], 0.5, 0.9),
         rtol=1e-9,
         atol=1e-12,
         hidden=True,
     )
     yield Case(
-        "gamma = 0: only the reward counts",
+        {"en": "gamma = 0: only the reward counts", "zh": "gamma = 0：只看即时奖励"},
         args=(rng.normal(size=(5, 2)), _random_transitions(rng, 5, 2, 30), 1.0, 0.0),
         rtol=1e-9,
         atol=1e-12,
