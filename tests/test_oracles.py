@@ -272,3 +272,48 @@ def test_self_grade_follows_the_ticked_key_points(tmp_path, monkeypatch, ticked,
     with open_store(url) as store:
         grades = [r["correct"] for r in store.history(store.learner("Ada")) if r["kind"] == "self_grade"]
     assert grades == [correct]  # an independent rule: at least half of the points covered
+
+
+# --- the e-commerce page: its table is each model's mean ± sample std over the seeds, its verdict the rule
+
+
+@pytest.mark.shared_results  # the page's default run (the CTR scenario), trained once for every page test
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_ecommerce_page_table_and_verdict_are_recomputed_from_the_seeds(lang, page_results):
+    import math
+
+    from kdlab.core.i18n import translate
+
+    at = open_url(start(lang), "demo-ecommerce")
+    assert not at.exception, at.exception
+    r = page_results["ecommerce"][0]
+    table = at.dataframe[0].value
+    percent = {"wape", "wape_promo", "accuracy"}
+    for m in r.models:
+        row = table[table.iloc[:, 0] == translate(lang, f"ecommerce.model.{r.scenario}.{m.key}",
+                                                  default=translate(lang, f"ecommerce.model.{m.key}"))]  # fmt: skip
+        assert len(row) == 1, m.key
+        for metric in r.metrics:
+            x = [float(v) for v in m.scores[metric]]
+            mean = sum(x) / len(x)
+            std = math.sqrt(sum((v - mean) ** 2 for v in x) / (len(x) - 1))  # sample std, written out
+            shown = row[translate(lang, f"ecommerce.metric.{metric}")].iloc[0]
+            scale, digits = (100, 1) if metric in percent else (1, 2 if metric == "mae" else 3)
+            want = [round(mean * scale, digits), round(std * scale, digits)]
+            got = [float(v) for v in re.findall(r"[-+]?\d+\.\d+", shown)]
+            assert got == pytest.approx(want, abs=10**-digits * 0.51), (m.key, metric, shown)
+    # the distillation verdict: distilled minus alone in the first metric, signed so that > 0 is better
+    primary = r.metrics[0]
+    sign = 1 if r.higher_is_better[primary] else -1
+    d = [sign * (a - b) for a, b in zip(r.row("distilled").scores[primary], r.row("alone").scores[primary], strict=True)]
+    gain = sum(d) / len(d)
+    spread = math.sqrt(sum((v - gain) ** 2 for v in d) / (len(d) - 1))
+    word = "helped" if gain > spread else "hurt" if gain < -spread else "unclear"
+    box = {"helped": at.success, "hurt": at.error, "unclear": at.info}[word]
+    title = translate(lang, "ecommerce.cmp.distillation")
+    shown = next(b.value for b in box if title in b.value)
+    if primary in percent:  # shown in percentage points
+        assert f"{gain * 100:+.1f}" in shown and f"{spread * 100:.1f}" in shown, shown
+    else:
+        places = 2 if primary == "mae" else 4
+        assert f"{gain:+.{places}f}" in shown and f"{spread:.{places}f}" in shown, shown
