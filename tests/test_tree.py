@@ -212,3 +212,57 @@ def test_summary_and_text_rendering():
 def test_params_refuse_out_of_range_values(bad):
     with pytest.raises(ParamError):
         run(**bad)
+
+
+# --- worked by hand or against scikit-learn: what mutation testing found unchecked --------------------
+
+
+def test_a_four_row_tree_by_hand():
+    # x1 is constant, so only x2 can split: at (2 + 3) / 2 = 2.5, into two pure leaves
+    X = np.array([[0.0, 1.0], [0.0, 2.0], [0.0, 3.0], [0.0, 4.0]])
+    t = grow(X, np.array([0, 0, 1, 1]))
+    nodes = cart.records(t)
+    root, yes, no = nodes
+    assert (root["feature"], root["threshold"], root["counts"], root["left"], root["right"]) == (1, 2.5, [2.0, 2.0], 1, 2)
+    assert (yes["feature"], yes["threshold"], yes["prediction"], yes["left"], yes["right"]) == (-1, None, 0, -1, -1)
+    assert (no["prediction"], no["depth"], no["samples"]) == (1, 1, 2)
+    x, y = cart.positions(nodes)  # leaves at 0 and 1 in walk order, the root centred over them
+    assert x.tolist() == [0.5, 0.0, 1.0] and y.tolist() == [0.0, -1.0, -1.0]
+    assert render_text(nodes) == (
+        "x2 <= 2.5?   (gini 0.500 · 4 rows · counts [2, 2])\n"
+        "│   yes: class 0   (gini 0.000 · 2 rows · counts [2, 0])\n"
+        "│   no:  class 1   (gini 0.000 · 2 rows · counts [0, 2])"
+    )
+    np.testing.assert_allclose(t.predict_value(np.array([[0.0, 0.0], [0.0, 9.0]])), [[1, 0], [0, 1]])
+    # with three classes named, the leaves' shares have three columns even if class 2 never occurs
+    assert grow(X, np.array([0, 0, 1, 1]), n_classes=3).predict_value(X).shape == (4, 3)
+
+
+def test_a_split_never_falls_between_equal_values():
+    # rows 0 and 1 share x = 1 but differ in class: the only threshold is 1.5, leaving them together
+    t = grow(np.array([[1.0], [1.0], [2.0], [2.0], [2.0]]), np.array([0, 1, 1, 1, 1]))
+    assert t.threshold[0] == 1.5
+    np.testing.assert_allclose(t.predict_value(np.array([[1.0]])), [[0.5, 0.5]])
+
+
+def test_run_and_its_depth_curve_equal_sklearn():
+    p = {q.name: q.default for q in cart.PARAMS} | {"max_depth": 3, "min_samples_leaf": 3, "criterion": "entropy"}
+    r = run(**p)
+
+    def sk(data, depth):
+        return DecisionTreeClassifier(criterion=p["criterion"], max_depth=depth, min_samples_leaf=p["min_samples_leaf"],
+                                      random_state=0).fit(data.X_train, data.y_train)  # fmt: skip
+
+    data = planar.load(p["dataset"], p["n_samples"], p["noise"], p["seed"])
+    m = sk(data, 3)
+    assert (r.train_accuracy, r.test_accuracy) == (m.score(data.X_train, data.y_train), m.score(data.X_test, data.y_test))
+    assert (r.n_leaves, r.depth) == (m.get_n_leaves(), m.get_depth()) and r.depth <= 3
+    curve = np.array([[(s.score(d.X_train, d.y_train), s.score(d.X_test, d.y_test), s.get_n_leaves())
+                       for s in (sk(d, k) for k in range(1, cart.MAX_CURVE_DEPTH + 1))]
+                      for d in (planar.load(p["dataset"], p["n_samples"], p["noise"], p["seed"] + i)
+                                for i in range(cart.CURVE_SEEDS))])  # fmt: skip
+    np.testing.assert_allclose(r.curve_train, curve[..., 0].mean(0), atol=0.02)
+    np.testing.assert_allclose(r.curve_test, curve[..., 1].mean(0), atol=0.02)
+    np.testing.assert_allclose(r.curve_test_std, curve[..., 1].std(0), atol=0.02)
+    np.testing.assert_allclose(r.curve_leaves, curve[..., 2].mean(0), atol=0.5)
+    assert 0 <= r.seconds < 60
