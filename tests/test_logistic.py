@@ -217,3 +217,36 @@ def test_default_run_converges_and_is_quick():
     r = run()
     assert r.diverged_at is None and not r.bouncing and r.coef_gap < 1e-3
     assert r.test_accuracy > 0.9
+
+
+# --- worked by hand: what mutation testing found unchecked -------------------------------------------
+
+
+def test_minibatch_steps_replayed_by_hand():
+    """Batches of 2 over 5 rows, reshuffled each epoch by the seeded generator (2, 2, then 1 row); each
+    step is the batch's mean gradient of the log-loss, (1/m) Xᵀ(σ(Xw + b) - y) + l2·w, and mean(σ - y)."""
+    from kdlab.classic.logistic import gradient_descent
+
+    X = np.array([[1.0, 0.5], [-1.0, 0.2], [0.3, -0.7], [2.0, 1.0], [-0.5, -1.5]])
+    y = np.array([1.0, 0.0, 0.0, 1.0, 0.0])
+    lr, l2 = 0.5, 0.1
+    gd = gradient_descent(X, y, lr=lr, n_iter=4, batch_size=2, l2=l2, seed=3)
+    rng = np.random.default_rng(3)
+    orders = [rng.permutation(5), rng.permutation(5)]
+    w, b = np.zeros(2), 0.0
+    for rows in (orders[0][0:2], orders[0][2:4], orders[0][4:5], orders[1][0:2]):
+        err = 1 / (1 + np.exp(-(X[rows] @ w + b))) - y[rows]
+        w, b = w - lr * (X[rows].T @ err / len(rows) + l2 * w), b - lr * err.mean()
+    np.testing.assert_allclose(gd.w, w, rtol=1e-12)
+    assert gd.b == pytest.approx(b, rel=1e-12) and len(gd.ws) == 5 and gd.diverged_at is None
+
+
+def test_the_stable_step_is_two_over_the_curvature_bound():
+    # L's Hessian is at most [Z 1]ᵀ[Z 1] / (4n) + l2 (σ' <= 1/4): lr below 2 / its largest eigenvalue descends
+    from kdlab.classic.logistic import Features
+
+    r = run(l2=0.05)
+    Z = Features.fit(r.X_train, r.params["degree"])(r.X_train)
+    A = np.column_stack([Z, np.ones(len(Z))])
+    assert r.lr_stable_below == pytest.approx(2 / (np.linalg.eigvalsh(A.T @ A / (4 * len(Z)))[-1] + 0.05), rel=1e-9)
+    assert r.b_opt is not None and r.X_test.shape == (len(r.y_test), 2) and 0 <= r.seconds < 60
