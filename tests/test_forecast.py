@@ -92,3 +92,18 @@ def test_the_page_shows_this_runs_scores(lang, page_results):
                                        err[~on].sum() / truth[~on].sum()], abs=0.0005 + 1e-9), m  # fmt: skip
     at.slider(key="forecast_series").set_value(3).run()
     assert not at.exception, at.exception
+
+
+def test_windows_scale_by_the_recent_mean_and_scores_by_hand():
+    # one series of 0, 1, 2, ... orders a day: the window before day 28 is days 0..27, mean 13.5, so the
+    # inputs are divided by 13.5 + 1 and the targets are days 28..34
+    units = np.arange(40.0)[None, :]
+    x, _, _, y, s = windows(units, np.zeros((1, 40)), np.array([28]))
+    assert s.tolist() == [14.5] and y.tolist() == [list(range(28, 28 + H))]
+    np.testing.assert_allclose(x, units[:, :28] / 14.5)
+    # WAPE over a total under one unit, and the scores of a week with no promotion day
+    assert wape(np.array([0.2, 0.3]), np.array([0.1, 0.1])) == pytest.approx(0.3 / 0.5)
+    truth = np.array([[[4.0, 6.0]]])  # (origins, series, days)
+    got = forecast.score(truth, np.array([[[5.0, 3.0]]]), np.zeros((1, 1, 2)), np.array([2.0]))
+    assert got.wape == pytest.approx(4 / 10) and got.wape_regular == pytest.approx(4 / 10)
+    assert got.mase == pytest.approx(2 / 2) and np.isnan(got.wape_promo)  # mean error 2, scale 2
