@@ -251,6 +251,9 @@ def test_run_assembles_what_the_page_reads():
     assert agent.path.cells == [(0, 0), (0, 1), (1, 1), (1, 2)] and agent.path.rewards == [-2.0, -2.0, 5.0]
     assert agent.path_optimal and agent.agrees_on_optimal_path
     assert run(preset="maze", episodes=5).source == "maze"
+    slippery = run(grid="S.G", algorithm="q_learning", episodes=5, slip=0.3, gamma=0.9)
+    _, q_slip = value_iteration(GridWorld(("S.G",), slip=0.3), 0.9)
+    np.testing.assert_allclose(slippery.Q_star, q_slip)  # the run's reference is the slippery grid's
 
 
 def test_greedy_paths_end_in_a_pit_or_at_the_cap_with_their_rewards():
@@ -270,8 +273,8 @@ def test_greedy_paths_end_in_a_pit_or_at_the_cap_with_their_rewards():
 
 def test_render_policy_draws_arrows_walls_and_unreached_cells():
     env = GridWorld(("S.#", "X.G", "#.."))
-    policy = np.array([[1, 2, -1], [-1, 1, -1], [-1, -1, -1]])
-    assert render_policy(policy, env) == ["→↓#", "X→G", "#··"]
+    policy = np.array([[1, 2, -1], [-1, 1, -1], [-1, 0, -1]])  # the bottom middle cell points up (action 0)
+    assert render_policy(policy, env) == ["→↓#", "X→G", "#↑·"]
 
 
 # --- learning ------------------------------------------------------------------------------
