@@ -47,6 +47,8 @@ def test_iou_equals_counting_lattice_cells():
     assert iou([0, 0, 2, 2], [2, 0, 4, 2])[0, 0] == 0  # touching edges do not overlap
     assert iou([0, 0, 4, 4], [1, 1, 2, 2])[0, 0] == pytest.approx(1 / 16)  # contained
     assert iou([0, 0, 2, 2], [1, 1, 3, 3])[0, 0] == pytest.approx(1 / 7)  # the question's quiz
+    assert iou([0, 0, 0.5, 0.5], [0, 0, 0.5, 0.5])[0, 0] == pytest.approx(1.0)  # small boxes: union 0.25
+    assert iou([1, 1, 1, 1], [1, 1, 1, 1])[0, 0] == 0  # boxes of no area: no overlap, not 0/0
 
 
 def nms_loop(boxes, scores, threshold):
