@@ -225,6 +225,29 @@ def test_run_matches_sklearn_on_its_own_outputs_and_summarizes():
         labels=np.arange(5), average="macro", zero_division=0,
     )  # fmt: skip
     assert r.averages["macro"] == pytest.approx((p, rc, f), abs=1e-12)
+    # every other number the page draws from the run, against scikit-learn on the run's own outputs
+    truth = np.repeat(np.arange(5), r.confusion.sum(axis=1))
+    pred = np.concatenate([np.repeat(np.arange(5), row) for row in r.confusion])
+    assert r.accuracy == pytest.approx(skm.accuracy_score(truth, pred), abs=1e-12)
+    for average in ("weighted", "micro"):
+        want = skm.precision_recall_fscore_support(truth, pred, labels=np.arange(5), average=average, zero_division=0)[:3]
+        assert r.averages[average] == pytest.approx(want, abs=1e-12), average
+    per_class = skm.precision_recall_fscore_support(truth, pred, labels=np.arange(5), zero_division=0)[:3]
+    np.testing.assert_allclose(np.array([r.class_precision, r.class_recall, r.class_f1]), per_class, atol=1e-12)
+    assert r.class_share.sum() == pytest.approx(1.0) and len(r.class_share) == 5
+    prob_true, prob_pred = calibration_curve(r.y, r.score, n_bins=r.params["n_bins"])
+    filled = r.bin_counts > 0
+    np.testing.assert_allclose(r.bin_accuracy[filled], prob_true, atol=1e-12)
+    np.testing.assert_allclose(r.bin_confidence[filled], prob_pred, atol=1e-12)
+    assert r.bin_counts.sum() == len(r.y) and np.isnan(r.bin_accuracy[~filled]).all()
+    assert r.at_half.threshold == 0.5 and len(r.pr_thresholds) == len(r.precision)
+    seen = r.user_impressions > 0  # each user's click rate: clicks over impressions in the test rows
+    assert r.users_total == seen.sum() and r.n_impressions == r.user_impressions.sum()
+    clicks = r.user_ctr[seen] * r.user_impressions[seen]
+    np.testing.assert_allclose(clicks, np.round(clicks), atol=1e-9)  # whole clicks
+    assert np.all(r.user_ctr[~seen] == 0)
+    assert r.click_rate == pytest.approx(np.sum(r.user_ctr * r.user_impressions) / r.n_impressions)
+    assert 0 <= r.seconds < 60
     text = summarize(r)
     assert "GAUC" in text and "macro" in text
     assert metrics.THRESHOLD.check(0.5) == 0.5
