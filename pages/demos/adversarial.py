@@ -12,7 +12,7 @@ from kdlab.deep.adversarial import AdversarialResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "adversarial"
 SPEC = {p.name: p for p in adversarial.PARAMS}
@@ -51,7 +51,7 @@ def render() -> None:
 
 def controls() -> dict:
     current = st.session_state.get("adversarial_params") or defaults(adversarial.PARAMS)
-    with st.form("adversarial_form"):
+    with settings("adversarial_form"):
         params = {}
         for column, names in zip(st.columns(len(LAYOUT)), LAYOUT, strict=True):
             with column:

@@ -12,7 +12,7 @@ from kdlab.deep.attention import VARIANTS, AttentionResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "attention"
 SPEC = {p.name: p for p in attn.PARAMS}
@@ -41,7 +41,7 @@ def render() -> None:
 
 def controls() -> dict:
     current = st.session_state.get("attention_params") or defaults(attn.PARAMS)
-    with st.form("attention_form"):
+    with settings("attention_form"):
         params = {}
         for column, names in zip(st.columns(len(LAYOUT)), LAYOUT, strict=True):
             with column:

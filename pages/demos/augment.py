@@ -12,7 +12,7 @@ from kdlab.deep.augment import AugmentResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "augment"
 SPEC = {p.name: p for p in augment.PARAMS}
@@ -42,7 +42,7 @@ def render() -> None:
 
 def controls() -> dict:
     current = st.session_state.get("augment_params") or defaults(augment.PARAMS)
-    with st.form("augment_form"):
+    with settings("augment_form"):
         params = {}
         for column, names in zip(st.columns(len(LAYOUT)), LAYOUT, strict=True):
             with column:

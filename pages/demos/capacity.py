@@ -13,7 +13,7 @@ from kdlab.core.params import defaults
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "capacity"
 SPEC = {p.name: p for p in capacity.PARAMS}
@@ -26,7 +26,7 @@ def _run(params: dict) -> CapacityResult:
 def render() -> None:
     st.header(t("demo.capacity"), anchor=False)
     intro(t("capacity.intro"))
-    with st.form("capacity_form"):
+    with settings("capacity_form"):
         c1, c2, c3 = st.columns(3)
         with c1:
             params = {k: widget(DEMO, SPEC[k]) for k in ("degree", "alpha")}

@@ -14,7 +14,7 @@ from kdlab.deep.cnn import BudgetError, CNNResult, EpochStats
 from pages.demos.kit import key_of, label, reproduce, show_source, store, widget
 from pages.shared.common import lang, page_link, t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "cnn"
 SPEC = {p.name: p for p in cnn.PARAMS}
@@ -80,7 +80,7 @@ def controls() -> dict:
     current = st.session_state.get("cnn_params") or {p.name: p.default for p in cnn.PARAMS}
     if current["dataset"] not in available:  # its files went away since
         current = current | {"dataset": "digits"}
-    with st.form("cnn_form"):
+    with settings("cnn_form"):
         params = {}
         for column, names in zip(st.columns(len(LAYOUT)), LAYOUT, strict=True):
             with column:

@@ -14,7 +14,7 @@ from kdlab.deep.detect import CLASSES, DetectResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "detect"
 SPEC = {p.name: p for p in detect.PARAMS}
@@ -46,7 +46,7 @@ def render() -> None:
 def controls() -> dict:
     """The training settings, in a form: nothing retrains until "Train"."""
     current = st.session_state.get("detect_params") or {n: SPEC[n].default for n in TRAINING}
-    with st.form("detect_form"):
+    with settings("detect_form"):
         params = {}
         for column, name in zip(st.columns(len(TRAINING)), TRAINING, strict=True):
             with column:

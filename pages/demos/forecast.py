@@ -13,7 +13,7 @@ from kdlab.shop.forecast import MODELS, ForecastResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "forecast"
 SPEC = {p.name: p for p in forecast.PARAMS}
@@ -40,7 +40,7 @@ def render() -> None:
 
 def controls() -> dict:
     current = st.session_state.get("forecast_params") or defaults(forecast.PARAMS)
-    with st.form("forecast_form"):
+    with settings("forecast_form"):
         params = {}
         for column, names in zip(st.columns(len(LAYOUT)), LAYOUT, strict=True):
             with column:

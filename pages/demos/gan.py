@@ -13,7 +13,7 @@ from kdlab.deep.gan import CENTRES, N_MODES, GANResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "gan"
 SPEC = {p.name: p for p in gan.PARAMS}
@@ -38,7 +38,7 @@ def render() -> None:
 
 def controls() -> dict:
     current = st.session_state.get("gan_params") or defaults(gan.PARAMS)
-    with st.form("gan_form"):
+    with settings("gan_form"):
         params = {}
         for column, p in zip(st.columns(len(gan.PARAMS)), gan.PARAMS, strict=True):
             with column:

@@ -14,7 +14,7 @@ from kdlab.deep.gan_digits import COVERED, N_CLASSES, GANDigitsResult, Scores
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "gan_digits"
 SPEC = {p.name: p for p in gan_digits.PARAMS}
@@ -47,7 +47,7 @@ def render() -> None:
 
 def controls() -> dict:
     current = st.session_state.get("gan_digits_params") or defaults(gan_digits.PARAMS)
-    with st.form("gan_digits_form"):
+    with settings("gan_digits_form"):
         params = {}
         columns = st.columns(3)
         for i, p in enumerate(gan_digits.PARAMS):

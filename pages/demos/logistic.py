@@ -14,7 +14,7 @@ from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.demos.own_data import own_data, session_run
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "logistic"
 SPEC = {p.name: p for p in logistic.PARAMS}
@@ -29,7 +29,7 @@ def render() -> None:
     st.header(t("demo.logistic"), anchor=False)
     intro(t("logistic.intro"))
     own = own_data(DEMO)
-    with st.form("logistic_form"):
+    with settings("logistic_form"):
         c1, c2, c3, c4 = st.columns(4)
         with c1:
             params = {k: widget(DEMO, SPEC[k]) for k in ("dataset", "degree", "noise")}

@@ -13,7 +13,7 @@ from kdlab.core.params import defaults
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "losses"
 SPEC = {p.name: p for p in losses.PARAMS}
@@ -28,7 +28,7 @@ def _run(params: dict) -> LossesResult:
 def render() -> None:
     st.header(t("demo.losses"), anchor=False)
     intro(t("losses.intro"))
-    with st.form("losses_form"):
+    with settings("losses_form"):
         c1, c2 = st.columns(2)
         with c1:
             params = {k: widget(DEMO, SPEC[k]) for k in ("delta", "gamma")}

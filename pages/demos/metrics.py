@@ -13,7 +13,7 @@ from kdlab.core.params import defaults
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "metrics"
 SPEC = {p.name: p for p in metrics.PARAMS}
@@ -27,7 +27,7 @@ def _run(params: dict) -> MetricsResult:
 def render() -> None:
     st.header(t("demo.metrics"), anchor=False)
     intro(t("metrics.intro"))
-    with st.form("metrics_form"):
+    with settings("metrics_form"):
         c1, c2, c3 = st.columns(3)
         with c1:
             st.caption(t("metrics.binary_controls"))

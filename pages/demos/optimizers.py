@@ -13,7 +13,7 @@ from kdlab.deep.optimizers import OptimizersResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "optimizers"
 SPEC = {p.name: p for p in optimizers.PARAMS}
@@ -58,7 +58,7 @@ def render() -> None:
 
 def controls() -> dict:
     current = st.session_state.get("optimizers_params") or defaults(optimizers.PARAMS)
-    with st.form("optimizers_form"):
+    with settings("optimizers_form"):
         params = {}
         for column, names in zip(st.columns(len(LAYOUT)), LAYOUT, strict=True):
             with column:

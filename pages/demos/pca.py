@@ -13,7 +13,7 @@ from kdlab.core.params import defaults
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "pca"
 SPEC = {p.name: p for p in pca.PARAMS}
@@ -38,7 +38,7 @@ def _run(params: dict) -> PCAResult:
 def render() -> None:
     st.header(t("demo.pca"), anchor=False)
     intro(t("pca.intro"))
-    with st.form("pca_form"):
+    with settings("pca_form"):
         c1, c2 = st.columns(2)
         with c1:
             params = {"k": widget(DEMO, SPEC["k"])}

@@ -13,7 +13,7 @@ from kdlab.deep.playground import PlaygroundResult, Snapshot
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "playground"
 SPEC = {p.name: p for p in playground.PARAMS}
@@ -54,7 +54,7 @@ def render() -> None:
 def controls() -> dict:
     """Settings in a form: nothing retrains until "Train"."""
     current = st.session_state.get("playground_params") or defaults(playground.PARAMS)
-    with st.form("playground_form"):
+    with settings("playground_form"):
         params = {}
         for column, names in zip(st.columns(len(LAYOUT)), LAYOUT, strict=True):
             with column:

@@ -12,7 +12,7 @@ from kdlab.core.params import defaults
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import lang, t
 from pages.shared.plots import chart, settled_at
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "regression"
 
@@ -21,7 +21,7 @@ def render() -> None:
     st.header(t("demo.regression"), anchor=False)
     intro(t("regression.intro"))
     spec = {p.name: p for p in regression.PARAMS}
-    with st.container(border=True):
+    with settings():
         c1, c2, c3, c4 = st.columns([1.5, 1, 1, 1])
         with c1:
             params = {"dataset": widget(DEMO, spec["dataset"]), "method": widget(DEMO, spec["method"])}

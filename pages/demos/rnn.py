@@ -12,7 +12,7 @@ from kdlab.deep.rnn_text import KINDS, MODELS, RNNTextResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "rnn"
 SPEC = {p.name: p for p in rnn_text.PARAMS}
@@ -44,7 +44,7 @@ def render() -> None:
 def controls() -> dict:
     """Settings in a form: nothing retrains until "Train"."""
     current = st.session_state.get("rnn_params") or defaults(rnn_text.PARAMS)
-    with st.form("rnn_form"):
+    with settings("rnn_form"):
         params = {}
         for column, names in zip(st.columns(len(LAYOUT)), LAYOUT, strict=True):
             with column:

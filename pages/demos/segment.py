@@ -14,7 +14,7 @@ from kdlab.deep.segment import CLASSES, VARIANTS, SegmentResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "segment"
 SPEC = {p.name: p for p in segment.PARAMS}
@@ -44,7 +44,7 @@ def render() -> None:
 def controls() -> dict:
     """Settings in a form: nothing retrains until "Train"."""
     current = st.session_state.get("segment_params") or defaults(segment.PARAMS)
-    with st.form("segment_form"):
+    with settings("segment_form"):
         params = {}
         for column, p in zip(st.columns(len(segment.PARAMS)), segment.PARAMS, strict=True):
             with column:

@@ -12,7 +12,7 @@ from kdlab.core.params import defaults
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "svm"
 SPEC = {p.name: p for p in svm.PARAMS}
@@ -25,7 +25,7 @@ def _run(params: dict) -> SVMResult:
 def render() -> None:
     st.header(t("demo.svm"), anchor=False)
     intro(t("svm.intro"))
-    with st.form("svm_form"):
+    with settings("svm_form"):
         c1, c2, c3 = st.columns(3)
         with c1:
             params = {k: widget(DEMO, SPEC[k]) for k in ("dataset", "n", "noise")}

@@ -11,7 +11,7 @@ from kdlab.deep.transfer import TransferResult
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "transfer"
 SPEC = {p.name: p for p in transfer.PARAMS}
@@ -37,7 +37,7 @@ def render() -> None:
 
 def controls() -> dict:
     current = st.session_state.get("transfer_params") or defaults(transfer.PARAMS)
-    with st.form("transfer_form"):
+    with settings("transfer_form"):
         params = {}
         for column, names in zip(st.columns(len(LAYOUT)), LAYOUT, strict=True):
             with column:

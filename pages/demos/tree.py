@@ -14,7 +14,7 @@ from pages.demos.kit import key_of, reproduce, show_source, store, widget
 from pages.demos.own_data import own_data, session_run
 from pages.shared.common import t
 from pages.shared.plots import chart
-from pages.shared.projector import intro
+from pages.shared.projector import intro, settings
 
 DEMO = "tree"
 SPEC = {p.name: p for p in tree.PARAMS}
@@ -31,7 +31,7 @@ def render() -> None:
     st.header(t("demo.tree"), anchor=False)
     intro(t("tree.intro"))
     own = own_data(DEMO)
-    with st.form("tree_form"):
+    with settings("tree_form"):
         c1, c2, c3 = st.columns(3)
         with c1:
             params = {k: widget(DEMO, SPEC[k]) for k in ("dataset", "criterion")}

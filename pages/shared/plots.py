@@ -59,7 +59,10 @@ def _legend(fig: go.Figure) -> None:
     if y is None:
         return  # Plotly's default: right of the plot area, outside it
     if y >= 1:
-        legend.update(y=max(y, 1.02) if legend.yanchor == "bottom" else 1.02, yanchor="bottom")
+        # Sitting on the plot's top edge; above subplot titles (annotations at the top) if it was placed there.
+        over_titles = any((a.y or 0) >= 0.95 and (a.yref or "paper").startswith("paper") for a in fig.layout.annotations)
+        keep = legend.yanchor == "bottom" or over_titles
+        legend.update(y=max(y, 1.02) if keep else 1.02, yanchor="bottom")
     elif y <= 0:
         legend.yanchor = "top"
     elif x is None or 0 <= x <= 1:  # inside the plot area: over the data

@@ -10,6 +10,9 @@ question's key plot is on the first screen.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import streamlit as st
 
 from pages.shared.common import t
@@ -64,6 +67,15 @@ def intro(text: str) -> None:
             st.markdown(text)
     else:
         st.markdown(text)
+
+
+@contextmanager
+def settings(form: str | None = None) -> Iterator[None]:
+    """A demo's settings: in a form (`form` is its key) or a bordered box; folded into an expander on
+    a projector, so the plots come first and the teacher opens the settings when they are needed."""
+    box = st.expander(t("app.settings_folded"), icon="⚙️") if on() else st.container(border=form is None)
+    with box, (st.form(form) if form else st.container()):
+        yield
 
 
 def long_text(text: str, label: str | None = None) -> None:
