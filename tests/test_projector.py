@@ -155,8 +155,9 @@ def test_distillation_and_shop_runs_report_progress():
 
 def test_display_equations_get_a_paragraph_of_their_own():
     text = "The model:\n$$P = \\theta\\gamma$$\nWe want it.\n```\n$$not maths$$\n```"
-    assert display_math(text) == "The model:\n\n$$P = \\theta\\gamma$$\n\nWe want it.\n```\n$$not maths$$\n```"
-    assert display_math("a\n$$x\n= y$$\nb") == "a\n\n$$x\n= y$$\n\nb"
+    assert display_math(text) == "The model:\n\n$$\nP = \\theta\\gamma\n$$\n\nWe want it.\n```\n$$not maths$$\n```"
+    assert display_math("a\n$$x\n= y$$\nb") == "a\n\n$$\nx\n= y\n$$\n\nb"
+    assert display_math("text with $$inline$$ maths") == "text with $$inline$$ maths"
 
 
 def test_every_figure_goes_through_the_shared_style():

@@ -345,11 +345,12 @@ def _split_sections(lines: list[str], start: int, bad) -> tuple[dict[str, str], 
 
 
 def display_math(markdown: str) -> str:
-    """Every `$$ ... $$` block that starts a line set apart as a paragraph of its own.
+    """Every `$$ ... $$` block that starts a line written as a display equation: `$$` on a line of its
+    own above and below the maths, with blank lines around the block.
 
-    Inside a paragraph (text on the line just above or below) Markdown renders it as small inline
-    maths on the left; on its own it is a display equation, full size and centred. Code blocks are
-    left alone."""
+    Streamlit's Markdown renders `$$x$$` on one line as inline maths, small and on the left, even
+    in a paragraph of its own; only the fenced form is a display equation, full size and centred.
+    Code blocks are left alone."""
     lines, out, fenced, i = markdown.split("\n"), [], False, 0
     while i < len(lines):
         line = lines[i]
@@ -363,9 +364,11 @@ def display_math(markdown: str) -> str:
         end = i  # the line that closes the block: this one, or a later one ending in $$
         if len(stripped) < 4 or not stripped.endswith("$$"):
             end = next((j for j in range(i + 1, len(lines)) if lines[j].rstrip().endswith("$$")), i)
+        indent = line[: len(line) - len(line.lstrip())]  # inside a list item: keep its indentation
+        body = "\n".join(lines[i : end + 1]).strip()[2:-2].strip()
         if out and out[-1].strip():
             out.append("")
-        out.extend(lines[i : end + 1])
+        out += [f"{indent}$$", *(f"{indent}{b.strip()}" for b in body.split("\n")), f"{indent}$$"]
         if end + 1 < len(lines) and lines[end + 1].strip():
             out.append("")
         i = end + 1
