@@ -165,3 +165,11 @@ def screenshot(page, path: Path) -> None:
     page.set_viewport_size({"width": 1400, "height": min(max(height, 1000), 8000)})
     page.wait_for_timeout(300)  # Plotly redraws at the new size
     page.screenshot(path=path, full_page=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """With pytest-xdist (the README's test command), every browser test runs in one worker: they
+    share one app server and one Chromium for the session."""
+    for item in items:
+        if item.path.is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from appserver import ROOT
@@ -50,6 +51,9 @@ def test_a_clients_cache_clear_neither_retrains_nor_reopens_the_queue(app_url):
         await a.close()
         return first, again
 
-    first, again = asyncio.run(probe())
+    # In a thread of its own: Playwright's sync API (the other browser tests) keeps an event loop
+    # running in this one, and asyncio.run() refuses to start a second.
+    with ThreadPoolExecutor(1) as pool:
+        first, again = pool.submit(asyncio.run, probe()).result()
     assert "plotly_chart" in first and "plotly_chart" in again, (first, again)
     assert "progress" not in again, "the stored result was dropped by a client's cache clear: it retrained"
