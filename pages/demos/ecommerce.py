@@ -116,8 +116,8 @@ def regime_section(params: dict) -> None:
             return
         for k, p in runs.items():
             if found[k] is None:
-                with st.spinner(t("ecommerce.regime.running", taste=k)):
-                    found[k] = store(DEMO).get_or_run(key_of(p), lambda _, p=p: ecommerce.run(**p))
+                found[k] = run_timed(DEMO, key_of(p), lambda p=p: ecommerce.run(**p),
+                                     t("ecommerce.regime.running", taste=k))  # fmt: skip
         ask.empty()
     chart(regime_figure(found), width="stretch", key="ecommerce_regime")
     st.caption(t("ecommerce.regime.note"))
