@@ -105,6 +105,14 @@ def cocoeval_map50(detections, truths, n_images):
     return ev.stats[1]
 
 
+def test_ap_of_a_class_found_never_and_a_class_found_exactly():
+    # class 0 has one object and no detection (AP 0); class 1 one object found exactly (AP 1); class 2
+    # has no object at all (NaN, left out of the mean)
+    box = np.array([1.0, 1.0, 5.0, 5.0])
+    ap = average_precision([(0, 1, 0.9, box)], [(0, 0, box), (0, 1, box)], 3)
+    assert ap[:2].tolist() == [0.0, 1.0] and np.isnan(ap[2])
+
+
 def test_map_equals_pycocotools_on_random_detections():
     rng = np.random.default_rng(3)
     truths, detections = [], []
