@@ -122,7 +122,8 @@ def click_editor() -> None:
         rows = parse_grid(st.session_state[GRID_KEY])
     except GridError:
         return  # the text area's error says what to fix; there is nothing to click on yet
-    st.segmented_control(t("qlearning.brush"), BRUSHES, default="#", key=f"{DEMO}_brush",
+    # wrap: in this narrow column a single row scrolls, and hid the G and S brushes at 1280 px.
+    st.segmented_control(t("qlearning.brush"), BRUSHES, default="#", key=f"{DEMO}_brush", wrap=True,
                          format_func=lambda b: t(f"qlearning.brush_{BRUSH_NAMES[b]}"))  # fmt: skip
     h, w = len(rows), len(rows[0])
     cells = [(r, c, ch) for r, row in enumerate(rows) for c, ch in enumerate(row)]
