@@ -16,6 +16,7 @@ module and what survives are in docs/mutation.md.
 from __future__ import annotations
 
 import argparse
+import ast
 import fnmatch
 import json
 import os
@@ -69,7 +70,22 @@ def narrow(dest: Path, base: dict, module: str, tests: list[str]) -> None:
     (dest / "pyproject.toml").write_text("\n".join([*lines[: start + 1], *body, *lines[end:]]) + "\n")
 
 
-def mutant_patterns(module: str, functions: list[str]) -> list[str]:
+def functions_of(path: Path) -> list[str]:
+    """Top-level functions and methods, named as mutmut names them (f, or ǁClassǁmethod)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.ClassDef):
+            names += [f"ǁ{node.name}ǁ{f.name}" for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    return names
+
+
+def mutant_patterns(module: str, spec: dict) -> list[str]:
+    """Every function of the module, or those `functions` lists, less those `skip` lists."""
+    functions = spec.get("functions") or functions_of(ROOT / module)
+    functions = [f for f in functions if f not in spec.get("skip", [])]
     dotted = module.removesuffix(".py").replace("/", ".")
     return [f"{dotted}.x{'_' if 'ǁ' not in f else ''}{f}__mutmut_*" for f in functions]
 
@@ -78,7 +94,7 @@ def run_module(module: str, spec: dict, base: dict, work: Path, children: int, s
     dest = work / Path(module).stem
     scratch_copy(dest)
     narrow(dest, base, module, spec["tests"])
-    patterns = mutant_patterns(module, spec.get("functions", ["*"]))
+    patterns = mutant_patterns(module, spec)
     mutmut = [sys.executable, "-c", "from mutmut.__main__ import cli; cli()"]
     started = time.perf_counter()
     log = dest / "mutmut.log"
@@ -133,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"known modules: {', '.join(Path(m).stem for m in modules)}")
     if args.list:
         for m in chosen:
-            print(f"{m}: {', '.join(modules[m].get('functions', ['*']))} <- {' '.join(modules[m]['tests'])}")
+            skip = modules[m].get("skip")
+            print(f"{m}: {', '.join(modules[m].get('functions', ['all']))}{f' but {chr(44).join(skip)}' if skip else ''}"
+                  f" <- {' '.join(modules[m]['tests'])}")  # fmt: skip
         return 0
     rows = []
     print(f"{'module':32} {'mutants':>7} {'killed':>6} {'survived':>8} {'kill rate':>9} {'time':>7}", flush=True)
