@@ -494,7 +494,9 @@ def cliff_view(params: dict, r: QLearningResult) -> None:
                   star=len(star.actions)), icon="ℹ️")  # fmt: skip
     numbers = dict(q=f"{q_mean:.1f}", s=f"{s_mean:.1f}", q_pit=f"{q_pit:.0%}", s_pit=f"{s_pit:.0%}")
     if s_mean > q_mean:
-        st.success(t("qlearning.cliff.returns_sarsa_higher", **numbers), icon="📈")
+        # "Q-learning's greedy policy is the better one" only where this run's greedy path is optimal.
+        key = "returns_sarsa_higher_greedy" if textbook else "returns_sarsa_higher"
+        st.success(t(f"qlearning.cliff.{key}", **numbers), icon="📈")
     else:
         st.warning(t("qlearning.cliff.returns_not_higher", **numbers), icon="⚠️")
     st.markdown(t("qlearning.cliff.why"))
