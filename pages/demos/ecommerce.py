@@ -39,7 +39,7 @@ SOURCES = {
         "kdlab.shop.profile:run_profile",
         "kdlab.shop.profile:behaviour",
     ),
-    "images": ("kdlab.shop.ecommerce:run_images", "kdlab.distill.loss:distillation_loss"),
+    "images": ("kdlab.shop.images:run_images", "kdlab.distill.loss:distillation_loss"),
 }
 
 
