@@ -13,6 +13,8 @@ ALLOWED = {
     # The mock interview's clock ticks in the browser; its only data is our JSON (numbers, locale words).
     ("mock.py", 'components.html(CLOCK_HTML.replace("DATA", payload)'),
     ("mock.py", "import streamlit.components.v1 as components"),
+    # Projector mode's constant stylesheet (larger type, centred equations): no data in it.
+    ("projector.py", "        st.html(CSS)"),
 }
 
 

@@ -27,6 +27,10 @@ from kdlab.practice.exercises import (
 )
 from kdlab.practice.sandbox_runner import WireError, decode, encode
 
+# Runs leave no temporary folder or process behind: checked over the whole machine, so every test that
+# runs submissions stays in one pytest-xdist worker (two workers saw each other's runs as leftovers).
+pytestmark = pytest.mark.xdist_group("sandbox")
+
 P09 = DEFAULT_ROOT / "p09"
 P20 = DEFAULT_ROOT / "p20"
 

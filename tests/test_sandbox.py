@@ -24,6 +24,10 @@ import pytest
 from kdlab.practice import sandbox
 from kdlab.practice.exercises import describe, exercise_for, grade
 
+# Runs leave no temporary folder or process behind: checked over the whole machine, so every test that
+# runs submissions stays in one pytest-xdist worker (two workers saw each other's runs as leftovers).
+pytestmark = pytest.mark.xdist_group("sandbox")
+
 HEAD = "import os\n\ndef precision_recall_f1(C, average=None):\n"
 SECRET = "kdlab-test-secret-7f3a"
 

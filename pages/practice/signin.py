@@ -40,7 +40,7 @@ from pages.shared.common import plain, t
 SESSION_KEY = "_kdlab_signed_in"
 MESSAGE_KEY = "_kdlab_signin_message"
 TEACHER_KEY = "_kdlab_teacher_result"
-KEEP_ON_SIGN_OUT = ("lang", "_pages")  # the language and the page registry; everything else goes
+KEEP_ON_SIGN_OUT = ("lang", "projector", "_pages")  # the room's settings and the page registry; the rest goes
 CODE_USES_MAX = 1000
 
 
