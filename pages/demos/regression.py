@@ -71,9 +71,11 @@ def metrics(r: RegressionResult) -> None:
     def eq(w):
         return " ".join(f"{'+' if x >= 0 else '-'} {abs(x):.4g}\\,x_{{{i + 1}}}" for i, x in enumerate(w))
 
+    # The colon inside \text: in maths it is a relation, set with a space before it ("GD :").
+    colon = "：" if lang() == "zh" else ":"
     st.latex(
-        rf"\text{{{t('regression.gd')}}}:\ \hat y = {r.b:.4g} {eq(r.w)}\qquad "
-        rf"\text{{{t('regression.closed_form')}}}:\ \hat y = {r.b_closed:.4g} {eq(r.w_closed)}"
+        rf"\text{{{t('regression.gd')}{colon}}}\ \hat y = {r.b:.4g} {eq(r.w)}\qquad "
+        rf"\text{{{t('regression.closed_form')}{colon}}}\ \hat y = {r.b_closed:.4g} {eq(r.w_closed)}"
     )
 
 
@@ -227,8 +229,10 @@ def loss_figure(r: RegressionResult) -> tuple[go.Figure, str | None]:
         note = t("regression.loss_settled", step=int(steps[end]), value=f"{losses[end]:.6g}", n=int(steps[-1]))
         steps, losses = steps[: end + 1], losses[: end + 1]
     fig = go.Figure(go.Scatter(x=steps, y=losses, mode="lines", name="L"))
-    fig.update_layout(title=t("regression.loss_title"), xaxis=dict(title=t("regression.step"), rangemode="tozero"),
-                      yaxis=yaxis, height=320)  # fmt: skip
+    xaxis = dict(title=t("regression.step"), rangemode="tozero")
+    if len(steps) <= 10:  # a run that diverged in a few steps: whole steps, not 0.5, 1.5, ...
+        xaxis["dtick"] = 1
+    fig.update_layout(title=t("regression.loss_title"), xaxis=xaxis, yaxis=yaxis, height=320)
     return fig, note
 
 
