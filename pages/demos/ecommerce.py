@@ -14,6 +14,7 @@ from kdlab.shop.world import SEGMENTS
 from pages.demos.kit import key_of, reproduce, run_timed, show_source, store, widget
 from pages.shared.common import t
 from pages.shared.plots import chart
+from pages.shared.plots import wrap as title_lines  # CJK-aware; each chart is half the page wide
 from pages.shared.projector import intro
 
 DEMO = "ecommerce"
@@ -252,7 +253,7 @@ def metric_figure(r: ScenarioResult, metric: str) -> go.Figure:
                         marker=dict(color=color, size=16, symbol="circle" if m.serves else "circle-open",
                                     line=dict(width=3, color=color)))  # fmt: skip
     fig.update_layout(
-        title=dict(text=wrap(t("ecommerce.chart.metric_title", metric=metric_name(metric), n=len(r.seeds)), 60)),
+        title=dict(text=title_lines(t("ecommerce.chart.metric_title", metric=metric_name(metric), n=len(r.seeds)), 40)),
         yaxis=dict(tickvals=list(range(len(r.models))), ticktext=labels, autorange="reversed"),
         xaxis=dict(title=metric_name(metric), tickformat=".0%" if metric in PERCENT else None),
         height=460, margin=dict(t=80),
@@ -270,7 +271,7 @@ def latency_figure(r: ScenarioResult) -> go.Figure:
         text=[f"{x:.3g} ms" for x in times], textposition="outside", cliponaxis=False,
     ))  # fmt: skip
     fig.update_layout(
-        title=dict(text=wrap(t("ecommerce.chart.latency_title", unit=t(f"ecommerce.unit.{r.scenario}")), 60)),
+        title=dict(text=title_lines(t("ecommerce.chart.latency_title", unit=t(f"ecommerce.unit.{r.scenario}")), 40)),
         height=460,
         xaxis=dict(title=t("ecommerce.chart.latency_axis_log" if log else "ecommerce.chart.latency_axis"),
                    type="log" if log else "linear", dtick=1 if log else None),
