@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -63,7 +65,7 @@ def render() -> None:
         chart(loss_figure(r), width="stretch")
     with right:
         chart(norm_figure(r), width="stretch")
-    chart(coef_figure(r), width="stretch")
+    chart(coef_figure(r, names), width="stretch")
     st.caption(t("logistic.coef_note"))
     if own is None:  # an upload has no command line to reproduce it
         reproduce(DEMO, "kdlab.classic.logistic", params, logistic.PARAMS)
@@ -178,8 +180,9 @@ def norm_figure(r: LogisticResult) -> go.Figure:
     return fig
 
 
-def coef_figure(r: LogisticResult) -> go.Figure:
-    names = ["b", *r.feature_names]
+def coef_figure(r: LogisticResult, features: tuple[str, str] = ("x1", "x2")) -> go.Figure:
+    # The monomials in the features' own names (an upload's columns, not x1 and x2), in one pass.
+    names = ["b", *(re.sub(r"x([12])", lambda m: features[int(m[1]) - 1], f) for f in r.feature_names)]
     fig = go.Figure(go.Bar(x=names, y=np.r_[r.b, r.w], name=t("logistic.gd")))
     if r.w_opt is not None:
         fig.add_bar(x=names, y=np.r_[r.b_opt, r.w_opt], name=t("logistic.optimum"))
