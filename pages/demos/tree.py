@@ -55,7 +55,7 @@ def render() -> None:
     with right:
         chart(depth_figure(r), width="stretch")
     st.caption(t("tree.curve_note", seeds=tree.CURVE_SEEDS))
-    chart(tree_figure(r), width="stretch")
+    chart(tree_figure(r, names), width="stretch")
     with st.expander(t("tree.text_title")):
         st.code(tree.render_text(r.nodes, names, criterion=r.params["criterion"]), language=None)
     if own is None:  # an upload has no command line to reproduce it
@@ -102,11 +102,14 @@ def depth_figure(r: TreeResult, height: int = 480) -> go.Figure:
     return fig
 
 
-def node_label(n: dict) -> str:
-    return f"class {n['prediction']}" if n["feature"] < 0 else f"x{n['feature'] + 1} ≤ {n['threshold']:.3g}"
+def node_label(n: dict, names: tuple[str, str] = ("x1", "x2")) -> str:
+    """A leaf's class, or a split on the feature's own name (an upload's columns, not x1 and x2)."""
+    if n["feature"] < 0:
+        return t("tree.leaf_class", c=n["prediction"])
+    return f"{names[n['feature']]} ≤ {n['threshold']:.3g}"
 
 
-def tree_figure(r: TreeResult) -> go.Figure:
+def tree_figure(r: TreeResult, names: tuple[str, str] = ("x1", "x2")) -> go.Figure:
     nodes = r.nodes
     x, y = tree.positions(nodes)
     edge_x, edge_y = [], []
@@ -117,7 +120,7 @@ def tree_figure(r: TreeResult) -> go.Figure:
                 edge_y += [y[n["id"]], y[child], None]
     crit = t(f"choices.tree.{r.params['criterion']}")
     hover = [
-        f"{node_label(n)}<br>{crit}: {n['impurity']:.3f}<br>{t('tree.samples')}: {n['samples']}"
+        f"{node_label(n, names)}<br>{crit}: {n['impurity']:.3f}<br>{t('tree.samples')}: {n['samples']}"
         f"<br>{t('tree.counts')}: {[int(c) for c in n['counts']]}"
         for n in nodes
     ]
@@ -126,7 +129,7 @@ def tree_figure(r: TreeResult) -> go.Figure:
     )  # class-1 share: the colour
     labelled = len(nodes) <= 31
     text = [
-        f"{node_label(n)}<br>{n['samples']} · {[int(c) for c in n['counts']]}"
+        f"{node_label(n, names)}<br>{n['samples']} · {[int(c) for c in n['counts']]}"
         if labelled or n["depth"] <= LABELLED_DEPTH else ""
         for n in nodes
     ]  # fmt: skip
