@@ -102,7 +102,7 @@ def boundary_figure(r: SVMResult, height: int = 560) -> go.Figure:
     fig.add_trace(
         go.Scatter(
             x=r.X_train[wrong, 0], y=r.X_train[wrong, 1], mode="markers", name=t("svm.slack_points"),
-            marker=dict(symbol="x-thin", size=np.clip(6 + 6 * r.slack[wrong], 6, 24), color="black", line=dict(width=2)),
+            marker=dict(symbol="x-thin", size=np.clip(6 + 6 * r.slack[wrong], 6, 24), color="black", line=dict(width=2, color="black")),
             hoverinfo="skip",
         )
     )  # fmt: skip
