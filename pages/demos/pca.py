@@ -134,7 +134,8 @@ def components_figure(r: PCAResult) -> go.Figure:
         fig.add_trace(go.Heatmap(z=image[::-1], showscale=False, **scale), 1, i + 1)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    fig.update_layout(title=t("pca.components_title"), height=240, margin=dict(t=70, b=10))
+    # Room for a title wrapped onto two lines above the subplot titles (at 1280 px they overlapped).
+    fig.update_layout(title=t("pca.components_title"), height=260, margin=dict(t=100, b=10))
     return fig
 
 
