@@ -96,7 +96,7 @@ def fit_figure(r: LossesResult) -> go.Figure:
         w, b = r.fits[k]
         fig.add_trace(go.Scatter(x=xs, y=w * xs + b, mode="lines", line=dict(color=COLORS[k], width=3),
                                  name=t("losses.fit_line", loss=t(f"losses.name_{k}", delta=r.params["delta"]),
-                                        w=f"{w:.2f}", b=f"{b:.2f}")))  # fmt: skip
+                                        w=f"{w:.2f}", sign="−" if b < 0 else "+", b=f"{abs(b):.2f}")))  # fmt: skip
     fig.update_layout(title=t("losses.fit_plot"), xaxis_title="x", yaxis_title="y", height=460,
                       legend=dict(orientation="h", y=-0.2))  # fmt: skip
     return fig
