@@ -154,7 +154,11 @@ def words_view(r: RNNTextResult) -> None:
     st.subheader(t("rnn.words_title"), anchor=False)
     st.markdown(t("rnn.words_intro"))
     labels = [example_label(e) for e in r.examples]
-    choice = st.selectbox(t("rnn.pick"), range(len(r.examples)), format_func=labels.__getitem__, key="rnn_pick")
+    # A box of its own per run: with one key for every run, after a retrain with another seed the box
+    # kept showing the previous run's review above this run's chart.
+    run = "" if r.params == defaults(rnn_text.PARAMS) else f"_{abs(hash(key_of(r.params)))}"
+    choice = st.selectbox(t("rnn.pick"), range(len(r.examples)), format_func=labels.__getitem__,
+                          key=f"rnn_pick{run}")  # fmt: skip
     e = r.examples[choice]
     verdicts(e)
     chart(words_figure(r, e), width="stretch", key="rnn_words")
