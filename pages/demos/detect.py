@@ -146,11 +146,16 @@ def sweep_figure(r: DetectResult) -> go.Figure:
     fig.add_scatter(x=grid, y=[e.map50 for e in evs], mode="lines+markers", name=t("detect.map"), line_color="#636EFA")
     fig.add_scatter(x=grid, y=[e.n_after for e in evs], mode="lines+markers", name=t("detect.n_after"),
                     line=dict(color="#EF553B", dash="dash"), secondary_y=True)  # fmt: skip
-    fig.add_hline(y=evs[0].n_truth, line_dash="dot", line_color="gray", secondary_y=True,
-                  annotation_text=t("detect.n_truth"), annotation_position="bottom right")  # fmt: skip
+    fig.add_hline(y=evs[0].n_truth, line_dash="dot", line_color="gray", secondary_y=True)
+    # The line's label on the right axis: add_hline's own annotation lands on the left axis (plotly
+    # 7.1 gives it yref "y"), at y = the number of objects, far off that 0-1 axis, so it never showed.
+    fig.add_annotation(x=1, xref="x domain", y=evs[0].n_truth, yref="y2", text=t("detect.n_truth"),
+                       showarrow=False, xanchor="right", yanchor="top")  # fmt: skip
     fig.update_xaxes(title_text=t("detect.nms_axis"))
     fig.update_yaxes(title_text=t("detect.map"), range=[0, 1.02], secondary_y=False)
-    fig.update_yaxes(title_text=t("detect.n_after"), rangemode="tozero", secondary_y=True)
+    # Round counts on the right axis (synced to the left one's grid it read 427, 853, 1280, ...).
+    fig.update_yaxes(title_text=t("detect.n_after"), rangemode="tozero", tickmode="auto", showgrid=False,
+                     secondary_y=True)  # fmt: skip
     fig.update_layout(height=360, legend=dict(orientation="h", y=1.15), margin=dict(t=30))
     return fig
 
