@@ -40,7 +40,9 @@ def controls() -> dict:
     current = st.session_state.get("gan_params") or defaults(gan.PARAMS)
     with settings("gan_form"):
         params = {}
-        for column, p in zip(st.columns(len(gan.PARAMS)), gan.PARAMS, strict=True):
+        # The generator's loss has long choice names ("Minimax (log(1 − D))"): a wider column for it.
+        widths = [2 if p.choices else 1 for p in gan.PARAMS]
+        for column, p in zip(st.columns(widths), gan.PARAMS, strict=True):
             with column:
                 params[p.name] = widget(DEMO, p, value=current[p.name])
         submitted = st.form_submit_button(t("gan.train"), type="primary")
@@ -106,7 +108,8 @@ def history_figure(r: GANResult) -> go.Figure:
                     line=dict(color="#00CC96", dash="dot"), secondary_y=True)  # fmt: skip
     fig.update_xaxes(title_text=t("gan.step"))
     fig.update_yaxes(title_text=t("gan.modes"), range=[0, N_MODES + 0.5], dtick=1, secondary_y=False)
-    fig.update_yaxes(title_text=t("gan.loss"), secondary_y=True)
+    # Round ticks on the loss axis (synced to the modes axis' grid it read 1.208, 0.974, 0.74, ...).
+    fig.update_yaxes(title_text=t("gan.loss"), tickmode="auto", showgrid=False, secondary_y=True)
     fig.update_layout(height=340, legend=dict(orientation="h", y=1.15), margin=dict(t=30))
     return fig
 
