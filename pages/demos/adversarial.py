@@ -84,7 +84,8 @@ def metrics(r: AdversarialResult) -> None:
     m[0].metric(t("adversarial.clean_acc"), f"{r.acc_at_eps['clean']:.1%}", help=t("adversarial.n_test", n=r.n_test))
     m[1].metric(t("adversarial.fgsm_acc", eps=eps), f"{r.acc_at_eps['fgsm']:.1%}")
     m[2].metric(t("adversarial.pgd_acc", eps=eps), f"{r.acc_at_eps['pgd']:.1%}")
-    m[3].metric(t("adversarial.train_time"), f"{r.train_seconds:.1f} s")
+    both = r.params["adversarial_training"]  # without adversarial training, one CNN was trained
+    m[3].metric(t("adversarial.train_time" if both else "adversarial.train_time_one"), f"{r.train_seconds:.1f} s")
 
 
 def curve_figure(r: AdversarialResult) -> go.Figure:
