@@ -65,6 +65,8 @@ def controls() -> dict:
                 for n in names:
                     params[n] = widget(DEMO, SPEC[n], value=current[n])
         submitted = st.form_submit_button(t("optimizers.run"), type="primary")
+    # Sliders compute their values in floating point on the client: 0.9107999999999999 is 0.9108.
+    params = {k: round(v, 6) if isinstance(v, float) else v for k, v in params.items()}
     if submitted or "optimizers_params" not in st.session_state:
         st.session_state["optimizers_params"] = params
     return st.session_state["optimizers_params"]
