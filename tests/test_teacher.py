@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 import streamlit as st
 
+from kdlab.core.i18n import translate
 from kdlab.practice.accounts import Accounts
 from kdlab.practice.classroom import CLASS_COLUMNS, class_report
 from kdlab.practice.progress import make_engine, new_visit_id, open_store
@@ -175,6 +176,26 @@ def test_a_learner_opening_the_teachers_page_sees_no_names_or_numbers(db, monkey
     monkeypatch.setenv("KDLAB_AUTH", "none")
     at = open_url(start(learner=TEACHER), "teacher")
     assert not at.exception and "for teachers" in page_text(at) and not at.dataframe and not exported
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_teachers_tables_fit_beside_the_sidebar_at_1280_px(db, lang):
+    """Every column has a set width and a table's widths add up to the ~800 px the main column has
+    at 1280 px with the sidebar open (a projector has more; the columns grow alike), so nothing
+    scrolls sideways; a number column's short header keeps the full one as its tooltip."""
+    script_class(db)
+    at = open_url(sign_in(start(lang=lang), TEACHER, TEACHER_PW), "teacher")
+    assert not at.exception and len(at.dataframe) == 3
+    for df in at.dataframe[:2]:  # by question, every quiz item (the due table has four columns)
+        config = {k: v for k, v in json.loads(df.proto.columns).items() if k != "_index"}
+        assert set(config) == set(df.value.columns)
+        assert all(isinstance(c.get("width"), int) for c in config.values()), config
+        assert sum(c["width"] for c in config.values()) <= 800
+        for key, c in config.items():
+            if c["type_config"]["type"] == "number" and key != c["label"]:
+                assert c["help"] == key and len(c["label"]) < len(key)
+    titles = at.dataframe[0].value[translate(lang, "teacher.col_title")]
+    assert all(title.endswith(("?", "？")) or "?" not in title for title in titles)  # a short title
 
 
 def test_a_teacher_whose_role_was_taken_away_sees_nothing(db):

@@ -90,7 +90,8 @@ def render() -> None:
     for qid, due in schedule[:15]:
         question = b.get(qid, lang())
         if question is not None:
-            page_link(qid, f"{when(due)} · {question.title}", icon="🗓️")
+            # The short title: the full one can be wider than the column at 1280 px (cut mid-word).
+            page_link(qid, f"{when(due)} · {question.short_title}", icon="🗓️", help=question.title)
     csv = safely(lambda s: s.export_csv(who))
     if csv is not None:
         st.download_button(t("progress.export"), csv.encode("utf-8-sig"), file_name="kdlab-progress.csv",

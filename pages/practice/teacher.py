@@ -23,6 +23,7 @@ from pages.shared.plots import chart, math_text
 
 URL = "teacher"
 HARDEST = 8  # items in the hardest-items chart
+NUMBERS = ("teacher.col_answered", "teacher.col_answers", "teacher.col_right")
 
 
 def is_teacher(check_database: bool = True) -> bool:
@@ -52,9 +53,24 @@ def _item_label(qid: str, item: int, width: int = 48) -> str:
     return f"{qid.split('-')[0].upper()} · {t('teacher.item_n', n=item + 1)}" + (f": {text}" if text else "")
 
 
+def _columns(title: str | None = None, numbers: tuple[str, ...] = (), percent: str | None = None) -> dict:
+    """Column widths that fit 1280 px, with the sidebar open or on a projector, without sideways
+    scrolling: a number column is narrow under a short header (its full header in the tooltip).
+    Widths in pixels, for the 800 px the table has beside an open sidebar; wider, each grows alike."""
+    config = {"id": st.column_config.TextColumn("id", width=170)}
+    if title:
+        config[t(title)] = st.column_config.TextColumn(t(title), width=270)
+    for key in numbers:
+        config[t(key)] = st.column_config.NumberColumn(t(f"{key}_short"), help=t(key), width=72)
+    if percent:
+        config[t(percent)] = st.column_config.NumberColumn(t(f"{percent}_short"), help=t(percent), width=72,
+                                                           format="%d%%")  # fmt: skip
+    return config
+
+
 def _title(qid: str) -> str:
     q = bank().get(qid, lang())
-    return q.title if q is not None else qid
+    return q.short_title if q is not None else qid  # "What is overfitting?": fits its column
 
 
 def render() -> None:
@@ -93,7 +109,7 @@ def render() -> None:
             hide_index=True,
             width="stretch",
             key="teacher_questions",
-            column_config={t("teacher.col_accuracy"): st.column_config.NumberColumn(format="%d%%")},
+            column_config=_columns("teacher.col_title", NUMBERS + ("teacher.col_ratings",), "teacher.col_accuracy"),
         )
         st.caption(t("teacher.questions_help", n=n))
 
@@ -131,7 +147,8 @@ def render() -> None:
             hide_index=True,
             width="stretch",
             key="teacher_items",
-            column_config={t("teacher.col_accuracy"): st.column_config.NumberColumn(format="%d%%")},
+            column_config=_columns("teacher.col_text", ("teacher.col_item", *NUMBERS[:1], NUMBERS[2]),
+                                   "teacher.col_accuracy"),  # fmt: skip
         )
 
     if report.days:
