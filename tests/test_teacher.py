@@ -24,7 +24,12 @@ from tests.test_signin import page_text, sign_in, start
 
 Q1, Q2 = "c02-deep-learning", "c06-attention"  # quizzes, no live experiment
 TEACHER, TEACHER_PW = "Grace", "grace's password"
-CLASS = {"Ada": "ada's password", "Bob": "bob's password", "=Cleo": "cleo's password", "Dan": "dan's password"}
+CLASS = {
+    "Ada": "ada's password",
+    "Bob": "bob's password",
+    "=Cleo": "cleo's password",
+    "Dan": "dan's password",
+}
 
 
 @pytest.fixture
@@ -47,7 +52,9 @@ def script_class(url: str) -> None:
         v = new_visit_id()
         store.record_quiz(ada, Q1, 0, True, "en", choice=1, attempt=1, visit=v, now=day[0])
         store.record_quiz(ada, Q1, 1, False, "en", choice=0, attempt=1, visit=v, now=day[0])
-        store.record_quiz(ada, Q1, 1, True, "en", choice=2, attempt=2, visit=v, now=day[0])  # a retry: not first
+        store.record_quiz(
+            ada, Q1, 1, True, "en", choice=2, attempt=2, visit=v, now=day[0]
+        )  # a retry: not first
         store.rate(ada, Q1, "good", "en", visit=v, now=day[0])
         store.rate(ada, Q1, "hard", "en", visit=v, now=day[0])  # changed: one rating
         v = new_visit_id()
@@ -105,7 +112,12 @@ def test_the_teachers_numbers_equal_an_independent_count(db, monkeypatch):
     at = open_url(sign_in(start(), TEACHER, TEACHER_PW), "teacher")
     assert not at.exception
     items, ratings = independent_counts(db)
-    assert items == {(Q1, 0): (2, 1), (Q1, 1): (2, 1), (Q2, 0): (2, 1), (Q2, 2): (1, 0)}  # the script, by hand
+    assert items == {
+        (Q1, 0): (2, 1),
+        (Q1, 1): (2, 1),
+        (Q2, 0): (2, 1),
+        (Q2, 2): (1, 0),
+    }  # the script, by hand
 
     questions, per_item, due = (df.value for df in at.dataframe)
     shown_items = {(r["id"], r["Item"] - 1): (r["Learners who answered"], r["Right at first attempt"])
@@ -129,7 +141,9 @@ def test_the_teachers_numbers_equal_an_independent_count(db, monkeypatch):
     with open_store(db) as store:
         acc = Accounts(store)
         now = datetime.now(UTC)
-        expected_due = {name: sum(d <= now for _, d in store.schedule(acc.find(name).learner)) for name in CLASS}
+        expected_due = {
+            name: sum(d <= now for _, d in store.schedule(acc.find(name).learner)) for name in CLASS
+        }
     assert dict(zip(due["Learner"], due["Due now"], strict=True)) == expected_due
 
     # The hardest item first; percent axes to 100%; the ratings chart's legend below its bars.

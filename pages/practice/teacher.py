@@ -109,7 +109,9 @@ def render() -> None:
             hide_index=True,
             width="stretch",
             key="teacher_questions",
-            column_config=_columns("teacher.col_title", NUMBERS + ("teacher.col_ratings",), "teacher.col_accuracy"),
+            column_config=_columns(
+                "teacher.col_title", (*NUMBERS, "teacher.col_ratings"), "teacher.col_accuracy"
+            ),
         )
         st.caption(t("teacher.questions_help", n=n))
 
@@ -147,8 +149,9 @@ def render() -> None:
             hide_index=True,
             width="stretch",
             key="teacher_items",
-            column_config=_columns("teacher.col_text", ("teacher.col_item", *NUMBERS[:1], NUMBERS[2]),
-                                   "teacher.col_accuracy"),  # fmt: skip
+            column_config=_columns(
+                "teacher.col_text", ("teacher.col_item", NUMBERS[0], NUMBERS[2]), "teacher.col_accuracy"
+            ),
         )
 
     if report.days:
