@@ -245,3 +245,11 @@ def test_clicking_a_cell_paints_it_and_retrains(open_page):
     rows = at.text_area(key=GRID).value.splitlines()
     assert rows[1][3] == "#" and rows[0] == PRESETS["cliff"][0]
     assert figures(at)  # retrained on the new grid
+
+
+def test_the_epsilon_floor_is_greyed_out_until_epsilon_decays(open_page):
+    at = open_page()
+    floor = at.slider(key="qlearning_epsilon_min")
+    assert floor.disabled  # decay 1 by default: ε never moves, a floor would do nothing
+    at.slider(key="qlearning_epsilon_decay").set_value(0.99).run()
+    assert not at.exception and not at.slider(key="qlearning_epsilon_min").disabled

@@ -96,7 +96,8 @@ def controls() -> tuple[dict, tuple[str, ...], str | None]:
                 )  # fmt: skip
                 params["epsilon"] = widget(DEMO, SPEC["epsilon"])
                 params["epsilon_decay"] = widget(DEMO, SPEC["epsilon_decay"], format="%.3f")  # fmt: skip
-                params["epsilon_min"] = widget(DEMO, SPEC["epsilon_min"])
+                # Without decay ε stays where it started: a floor does nothing, so it is greyed out.
+                params["epsilon_min"] = widget(DEMO, SPEC["epsilon_min"], disabled=params["epsilon_decay"] >= 1)
             with c3:
                 params["step_reward"] = slider("step_reward", 0.1, "%.1f")
                 params["goal_reward"] = slider("goal_reward", 1.0, "%.0f")
