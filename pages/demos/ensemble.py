@@ -98,12 +98,15 @@ def bias_variance_section(params: dict) -> None:
 def error_figure(r: EnsembleResult, height: int = 420) -> go.Figure:
     M = np.arange(1, r.params["n_estimators"] + 1)
     fig = go.Figure()
-    for method in ("stump", "tree"):
-        fig.add_hline(y=r.test_error[method][0], line=dict(dash="dash", color=COLORS[method], width=1.5),
-                      annotation_text=name(method), annotation_position="top left")  # fmt: skip
     for method in ("bagging", "forest", "adaboost", "gboost"):
         fig.add_scatter(x=M, y=r.test_error[method], mode="lines", name=name(method),
                         line=dict(color=COLORS[method], width=2))  # fmt: skip
+    # The single stump and tree: dashed lines named in the legend (a label written on the line sat
+    # under the curves), drawn last so a curve on the same value (AdaBoost's, when boosting did not
+    # move the test error) shows through the dashes.
+    for method in ("stump", "tree"):
+        fig.add_scatter(x=[M[0], M[-1]], y=[r.test_error[method][0]] * 2, mode="lines", name=name(method),
+                        line=dict(dash="dash", color=COLORS[method], width=1.5), hoverinfo="name+y")  # fmt: skip
     fig.update_layout(title=t("ensemble.error_title", n=len(r.y_test)), xaxis_title=t("ensemble.n_trees"),
                       yaxis_title=t("ensemble.test_error"), yaxis_tickformat=".0%", height=height,
                       legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0), margin=dict(t=90))  # fmt: skip
