@@ -43,7 +43,8 @@ def render() -> None:
         chart(fit_figure(r), width="stretch")
     with right:
         chart(degree_figure(r), width="stretch")
-    st.caption(t("capacity.degree_note", val=r.best_degree_val, cv=r.best_degree_cv, k=r.params["k_folds"]))
+    st.caption(t("capacity.degree_note", val=r.best_degree_val, cv=r.best_degree_cv, k=r.params["k_folds"],
+                 n=r.params["n_train"], fold=r.params["n_train"] // r.params["k_folds"]))  # fmt: skip
 
     st.subheader(t("capacity.learning_title"), anchor=False)
     chart(learning_figure(r), width="stretch")
