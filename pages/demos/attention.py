@@ -84,8 +84,9 @@ def accuracy_figure(r: AttentionResult) -> go.Figure:
                         line_color=COLORS[v])  # fmt: skip
         fig.add_scatter(x=r.lengths, y=r.digit_accuracy[v], mode="lines", line=dict(color=COLORS[v], dash="dot"),
                         name=t("attention.digits_of", variant=t(f"attention.variant_{v}")))  # fmt: skip
+    # The chance label at the left, where every curve is still high: at the right they fall through it.
     fig.add_hline(y=0.1, line_dash="dot", line_color="gray", annotation_text=t("attention.chance_digit"),
-                  annotation_position="bottom right")  # fmt: skip
+                  annotation_position="top left")  # fmt: skip
     fig.update_layout(height=400, xaxis=dict(title=t("attention.length"), dtick=1),
                       yaxis=dict(title=t("attention.accuracy"), tickformat=".0%", range=[0, 1.05]),
                       legend=dict(orientation="h", y=-0.25), margin=dict(t=30))  # fmt: skip
