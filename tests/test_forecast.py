@@ -1,5 +1,6 @@
 """Forecasting: the metrics and the linear fit against scikit-learn, no look-ahead, and the page's numbers."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ from sklearn.metrics import mean_absolute_error
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
+from kdlab.core.i18n import translate
 from kdlab.shop import forecast
 from kdlab.shop.forecast import H, fit_linear, linear_design, mase, seasonal_naive, shop_series, wape, windows
 
@@ -90,8 +92,18 @@ def test_the_page_shows_this_runs_scores(lang, page_results):
         shown = [float(v) for v in table.iloc[row, 1:5]]
         assert shown == pytest.approx([err.sum() / truth.sum(), mase, err[on].sum() / truth[on].sum(),
                                        err[~on].sum() / truth[~on].sum()], abs=0.0005 + 1e-9), m  # fmt: skip
-    at.slider(key="forecast_series").set_value(3).run()
-    assert not at.exception, at.exception
+    # The caption speaks of shaded promotion days only when the chart shades some: pick a series
+    # with promotions in the weeks drawn and one without (if the run has one).
+    start = max(0, r.origins[0] - 28)
+    shaded = r.promo[:, start:].any(axis=1)
+    for i in {int(np.argmax(shaded)), int(np.argmin(shaded))}:
+        at.slider(key="forecast_series").set_value(i).run()
+        assert not at.exception, at.exception
+        fig = json.loads(at.get("plotly_chart")[-1].proto.spec)
+        rects = [s for s in fig["layout"].get("shapes", []) if s["type"] == "rect"]
+        assert len(rects) == int((r.promo[i, start:] > 0).sum())
+        key = "forecast.series_help" if shaded[i] else "forecast.series_help_no_promo"
+        assert translate(lang, key) in [c.value for c in at.caption]
 
 
 def test_windows_scale_by_the_recent_mean_and_scores_by_hand():

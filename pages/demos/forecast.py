@@ -135,7 +135,8 @@ def series_view(r: ForecastResult, key_prefix: str = "") -> None:
     st.subheader(t("forecast.series_title"), anchor=False)
     i = st.slider(t("forecast.series", n=r.n_series - 1), 0, r.n_series - 1, r.series, key=f"{key_prefix}forecast_series")
     chart(series_figure(r, i), width="stretch", key=f"{key_prefix}forecast_plot")
-    st.caption(t("forecast.series_help"))
+    shown = r.promo[i][max(0, r.origins[0] - 28) :]  # the days series_figure draws
+    st.caption(t("forecast.series_help" if shown.any() else "forecast.series_help_no_promo"))
 
 
 def compact() -> None:
