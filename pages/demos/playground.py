@@ -167,10 +167,11 @@ def live_figure(s: Snapshot) -> go.Figure:
 
 def loss_figure(r: PlaygroundResult) -> go.Figure:
     fig = go.Figure()
-    for part, values, dash in (("train", r.train_loss, "solid"), ("test", r.test_loss, "dash")):
+    # Two solid colours: a dashed test curve that jumps every epoch (small batches) read as broken.
+    for part, values, color in (("train", r.train_loss, "#1f77b4"), ("test", r.test_loss, "#ff7f0e")):
         ok = np.isfinite(values)
         fig.add_scatter(x=r.epochs[ok], y=values[ok], mode="lines", name=t(f"playground.curve_{part}"),
-                        line=dict(dash=dash, width=2))  # fmt: skip
+                        line=dict(color=color, width=2))  # fmt: skip
     fig.update_layout(title=t("playground.loss_title"), xaxis_title=t("playground.epoch"),
                       yaxis=dict(title=t("playground.loss_axis"), type="log", tickvals=log_ticks([r.train_loss, r.test_loss])),
                       height=560,
