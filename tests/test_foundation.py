@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from kdlab.core.i18n import LANGS, catalog, pick_language, translate
+from kdlab.core.i18n import LANGS, PLURAL, catalog, pick_language, translate
 from kdlab.core.params import Param, ParamError, validate
 from kdlab.core.result import jsonable
 from kdlab.core.source import SourceError, find_source
@@ -62,6 +62,18 @@ def test_catalogs_have_the_same_keys():
     assert set(catalog("zh")) == set(catalog("en"))
     assert translate("en", "nav.home") == "Home" and translate("zh", "nav.home") == "首页"
     assert translate("en", "home.count", shown=1, total=2) == "1 of 2 questions"
+
+
+def test_english_plurals_follow_the_number():
+    assert translate("en", "transfer.note_even", n=1, method="m", acc="a", scratch="s").startswith("With 1 label per")
+    assert translate("en", "transfer.note_even", n=3, method="m", acc="a", scratch="s").startswith("With 3 labels per")
+    assert translate("en", "practice.due_title", n=1, name="Ada") == "**Ada, 1 question is due for review:**"
+    assert translate("zh", "augment.results_title", n=110, seeds=1) == translate("zh", "augment.results_title", n=110, seeds=4).replace("4", "1")
+    # Every plural names a value its text shows, and "(s)" is gone from the English catalog.
+    for key, text in catalog("en").items():
+        for name, *_ in PLURAL.findall(text):
+            assert "{" + name + "}" in text or "{" + name + ":" in text, key
+        assert not re.search(r"\w\(s\)", text), key
 
 
 @pytest.mark.parametrize(

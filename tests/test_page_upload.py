@@ -66,7 +66,7 @@ def test_tree_picks_other_columns_and_refuses_a_text_feature():
     holes = "\n".join([*lines[:4], "," + lines[4].split(",", 1)[1], *lines[5:]]).encode()
     at = upload(at, holes)
     at.selectbox(key="tree_upload_x2").set_value("weight").run()
-    assert at.error[0].value.startswith('Column "height" has 1 missing value(s), the first on line 5')
+    assert at.error[0].value.startswith('Column "height" has 1 missing value, the first on line 5')
 
 
 def test_ensemble_trains_on_an_upload_and_skips_the_bias_variance_study():

@@ -502,7 +502,7 @@ def test_home_shows_only_the_signed_in_learners_reviews(db):
     at = sign_in(start(learner="B"), " a ", PW_A)
     assert not at.exception and signed_in_as(at) == "A"
     text = page_text(at)
-    assert "A, 1 question(s) are due" in text and f"now · {TITLE_A}" in text
+    assert "A, 1 question is due" in text and f"now · {TITLE_A}" in text
     assert f"· {TITLE_B}" not in text and "B," not in text
     at.query_params["learner"] = "B"  # a link edited while signed in
     at.run()

@@ -10,6 +10,7 @@ half-translated catalog shows something readable rather than crashing.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,9 +45,17 @@ def catalog(lang: str) -> dict[str, str]:
     return merged
 
 
+# English plurals: "{n} {n|label|labels}" reads "1 label", "3 labels" (the first form when the value is 1).
+PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+
+
+def _plural(text: str, values: dict) -> str:
+    return PLURAL.sub(lambda m: m[2] if str(values.get(m[1], "")) in ("1", "1.0") else m[3], text)
+
+
 def translate(lang: str, key: str, *, default: str | None = None, **values) -> str:
     text = catalog(lang).get(key) or catalog("en").get(key) or (key if default is None else default)
-    return text.format(**values) if values else text
+    return _plural(text, values).format(**values) if values else text
 
 
 def pick_language(requested: str | None, browser_locale: str | None) -> str:
