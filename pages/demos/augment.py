@@ -98,12 +98,13 @@ def grid_figure(r: AugmentResult) -> go.Figure:
 
 def gain_figure(r: AugmentResult) -> go.Figure:
     rows = r.rows[1:]
+    # The verdict under each name on the axis: written at the bar's end it sat on the error bar.
+    names = [f"{label(row.name)}<br><b>{t(f'augment.verdict.{row.verdict}')}</b>" for row in rows]
     fig = go.Figure(go.Bar(
-        x=[label(row.name) for row in rows], y=[row.gain for row in rows],
+        x=names, y=[row.gain for row in rows],
         error_y=dict(type="data", array=[row.gain_std for row in rows], visible=True),
         marker_color=[VERDICT_COLOR[row.verdict] for row in rows],
-        text=[t(f"augment.verdict.{row.verdict}") for row in rows], textposition="outside",
-        hovertemplate="%{x}: %{y:+.1%}<extra></extra>",
+        customdata=[label(row.name) for row in rows], hovertemplate="%{customdata}: %{y:+.1%}<extra></extra>",
     ))  # fmt: skip
     fig.add_hline(y=0, line=dict(color="black", width=1))
     fig.update_layout(title=t("augment.gain_title", base=f"{r.baseline:.1%}"), height=440,
