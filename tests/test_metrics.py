@@ -285,3 +285,38 @@ def test_operating_point_by_hand():
     # above 0.5: one positive, one negative; below: one of each
     assert (op.threshold, op.tp, op.fp, op.fn, op.tn) == (0.5, 1, 1, 1, 1)
     assert (op.precision, op.tpr, op.fpr, op.f1) == pytest.approx((0.5, 0.5, 0.5, 0.5))
+
+
+@pytest.mark.parametrize("kind", ["probabilities", "logits"])
+def test_score_report_on_any_scores_equals_sklearn(kind):
+    """A learner's own scores (metrics page upload): tied probabilities, or logits outside [0, 1]."""
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 400)
+    p = np.clip(np.round(0.3 + 0.4 * y + rng.normal(0, 0.25, 400), 1), 0, 1)  # ties, exact 0 and 1
+    s = p if kind == "probabilities" else np.log(p + 0.01) - np.log(1.01 - p)
+    user = rng.integers(0, 30, 400).astype(str)
+    r = metrics.score_report(y, s, 8, user)
+    assert r.auc == pytest.approx(skm.roc_auc_score(y, s), abs=1e-12)
+    assert r.average_precision == pytest.approx(skm.average_precision_score(y, s), abs=1e-12)
+    fpr, tpr, _ = skm.roc_curve(y, s, drop_intermediate=False)
+    assert np.allclose(r.fpr, fpr) and np.allclose(r.tpr, tpr)
+    by_user = [(np.sum(user == u), skm.roc_auc_score(y[user == u], s[user == u]))
+               for u in np.unique(user) if 0 < y[user == u].sum() < np.sum(user == u)]  # fmt: skip
+    assert r.gauc == pytest.approx(sum(n * a for n, a in by_user) / sum(n for n, _ in by_user), abs=1e-12)
+    assert r.users_counted == len(by_user) and r.users_total == 30
+    if kind == "probabilities":
+        assert r.probabilities
+        assert r.log_loss == pytest.approx(skm.log_loss(y, s), abs=1e-12)
+        assert r.brier == pytest.approx(skm.brier_score_loss(y, s), abs=1e-12)
+        prob_true, prob_pred = calibration_curve(y, s, n_bins=8)
+        full = r.bin_counts > 0
+        assert np.allclose(r.bin_accuracy[full], prob_true) and np.allclose(r.bin_confidence[full], prob_pred)
+    else:
+        assert not r.probabilities and r.log_loss is None and r.ece is None and r.bin_counts is None
+
+
+def test_score_report_without_a_user_with_both_classes_has_no_gauc():
+    y = np.array([0, 0, 1, 1] * 5)
+    user = np.array(["a", "a", "b", "b"] * 5)  # a only skips, b only clicks
+    r = metrics.score_report(y, np.linspace(0, 1, 20), 10, user)
+    assert r.gauc is None and r.users_counted == 0 and r.users_total == 2

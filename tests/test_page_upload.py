@@ -3,7 +3,9 @@ are those of the same run in kdlab), a bad one is named in the learner's languag
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from sklearn import metrics as skm
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
@@ -85,3 +87,49 @@ def test_nothing_uploaded_is_kept_in_the_shared_results():
     mine = split(DATA, 0).X_train
     shared = list(store("logistic").results._items.values())  # the server-wide results every learner shares
     assert shared and not any(r.X_train.shape == mine.shape and (r.X_train == mine).all() for r in shared)
+
+
+def scores_csv(n: int = 200, logits: bool = False, seed: int = 0) -> tuple[bytes, np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    p = np.clip(np.round(0.3 + 0.4 * y + rng.normal(0, 0.2, n), 2), 0, 1)
+    s = np.round(np.log(p + 0.01) - np.log(1.01 - p), 3) if logits else p
+    user = np.array([f"u{k}" for k in rng.integers(0, 15, n)])
+    lines = ["user;clicked;model score"] + [f"{u};{'yes' if a else 'no'};{b}" for u, a, b in zip(user, y, s, strict=True)]
+    return "\n".join(lines).encode(), y, s, user
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_metrics_scores_an_upload_as_scikit_learn_does(lang):
+    """A learner's own model's scores: label, score and user columns picked; every number shown equals
+    scikit-learn's on the file (GAUC: a per-user loop); logits get the curves and AUC, not calibration."""
+    words = catalog(lang)
+    raw, y, s, user = scores_csv()
+    at = upload(open_url("demo-metrics", lang), raw)
+    at.selectbox(key="metrics_upload_target").set_value("clicked")
+    at.selectbox(key="metrics_upload_score").set_value("model score")
+    at.selectbox(key="metrics_upload_user").set_value("user").run()
+    assert not at.exception and at.success and not at.error
+    assert metric(at, "AUC") == f"{skm.roc_auc_score(y, s):.4f}"
+    assert metric(at, words["metrics.log_loss"]) == f"{skm.log_loss(y, s):.4f}"
+    assert metric(at, words["metrics.brier"]) == f"{skm.brier_score_loss(y, s):.4f}"
+    pred = s >= 0.5  # the threshold slider's default
+    assert metric(at, words["metrics.precision"]) == f"{skm.precision_score(y, pred):.3f}"
+    assert metric(at, words["metrics.recall"]) == f"{skm.recall_score(y, pred):.3f}"
+    per_user = [(np.sum(user == u), skm.roc_auc_score(y[user == u], s[user == u]))
+                for u in np.unique(user) if 0 < y[user == u].sum() < np.sum(user == u)]  # fmt: skip
+    gauc = sum(n * a for n, a in per_user) / sum(n for n, _ in per_user)
+    assert metric(at, "GAUC") == f"{gauc:.4f}"
+    assert metric(at, words["metrics.own_global_auc"]) == f"{skm.roc_auc_score(y, s):.4f}"
+
+    raw, y, s, _ = scores_csv(logits=True)
+    at = upload(at, raw)
+    assert metric(at, "AUC") == f"{skm.roc_auc_score(y, s):.4f}"
+    assert words["metrics.log_loss"] not in [m.label for m in at.metric]
+    assert any(f"{s.min():.4g}" in i.value for i in at.info)
+    bad = b"user;clicked;model score\n" + b"\n".join(b"u1;yes;0.%d" % k for k in range(30))
+    at = upload(at, bad)
+    assert [e.value for e in at.error] == [words["upload.err_one_class"].format(name="clicked", value="yes")]
+    text = b"user;clicked;model score\n" + b"\n".join(b"u1;%s;high" % (b"yes" if k % 2 else b"no") for k in range(30))
+    at = upload(at, text)
+    assert [e.value for e in at.error] == [words["upload.err_text"].format(name="model score", line=2, value="high")]

@@ -454,6 +454,66 @@ def run(**params) -> MetricsResult:
     )
 
 
+# ---------------------------------------------------------------- a learner's own scores
+
+
+@dataclass
+class ScoreReport:
+    """The binary metrics of one column of scores against 0/1 labels (a learner's own model's)."""
+
+    params: dict  # n_bins
+    y: np.ndarray
+    score: np.ndarray
+    fpr: np.ndarray
+    tpr: np.ndarray
+    roc_thresholds: np.ndarray
+    precision: np.ndarray
+    recall: np.ndarray
+    pr_thresholds: np.ndarray
+    auc: float
+    average_precision: float
+    probabilities: bool  # every score in [0, 1]: log-loss, Brier and calibration are defined
+    log_loss: float | None = None
+    brier: float | None = None
+    ece: float | None = None
+    bin_counts: np.ndarray | None = None
+    bin_confidence: np.ndarray | None = None
+    bin_accuracy: np.ndarray | None = None
+    gauc: float | None = None  # with a user column
+    users_counted: int = 0
+    users_total: int = 0
+    impressions_counted: float = 0.0
+
+
+def score_report(y: np.ndarray, score: np.ndarray, n_bins: int = 10, user: np.ndarray | None = None) -> ScoreReport:
+    """Everything the binary part of the page shows, for any scores. Log-loss clips probabilities
+    to [eps, 1 - eps] (eps = float64's machine epsilon), as scikit-learn's log_loss does."""
+    y = np.asarray(y, dtype=int)
+    score = np.asarray(score, dtype=float)
+    fpr, tpr, roc_thr = roc_curve(y, score)
+    precision, recall, pr_thr = pr_curve(y, score)
+    r = ScoreReport(
+        params={"n_bins": n_bins}, y=y, score=score, fpr=fpr, tpr=tpr, roc_thresholds=roc_thr,
+        precision=precision, recall=recall, pr_thresholds=pr_thr, auc=rank_auc(y, score),
+        average_precision=average_precision(y, score), probabilities=bool(np.all((score >= 0) & (score <= 1))),
+    )  # fmt: skip
+    if r.probabilities:
+        eps = np.finfo(float).eps
+        p = np.clip(score, eps, 1 - eps)
+        r.log_loss = float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+        r.brier = float(np.mean((score - y) ** 2))
+        r.bin_counts, r.bin_confidence, r.bin_accuracy, r.ece = reliability(y, score, n_bins)
+    if user is not None:
+        _, u = np.unique(user, return_inverse=True)
+        n_u, P_u = np.bincount(u), np.bincount(u, weights=y)
+        counted = (P_u > 0) & (P_u < n_u)  # users with a positive and a negative
+        r.users_counted, r.users_total = int(counted.sum()), len(n_u)
+        r.impressions_counted = float(n_u[counted].sum() / n_u.sum())
+        if counted.any():  # else GAUC is undefined: no user has both
+            r.gauc = gauc(y, score, user)[0]
+    return r
+
+
 def summarize(r: MetricsResult) -> str:
     p, op = r.params, r.at_half
     names = {"within_user": "within-user (taste + item)", "user_activity": "user activity + item",

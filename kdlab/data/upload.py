@@ -1,4 +1,5 @@
-"""A learner's own CSV file for the 2-D classification labs: parsed, checked, and split in memory.
+"""A learner's own CSV file: two features and a two-class target for the 2-D classification labs,
+or labels and a model's scores for the metrics lab; parsed, checked, and split in memory.
 
 Nothing here touches the disk: the page hands over the uploaded bytes and keeps the result in the
 learner's session only. Every way a file can be unusable raises UploadError with a `code` and the
@@ -31,10 +32,10 @@ MESSAGES = {
     "ragged": "line {line} has {found} fields but the header has {expected}",
     "too_many_rows": "the file has {rows} rows; the limit is {limit}",
     "too_many_columns": "the file has {columns} columns; the limit is {limit}",
-    "too_few_columns": "the file needs at least 3 columns (a target and two features); it has {columns}",
+    "too_few_columns": "the file needs at least {need} columns; it has {columns}",
     "duplicate_header": "the column name {name!r} appears more than once",
     "too_few_rows": "the file has {rows} data rows; at least {limit} are needed",
-    "same_column": "pick three different columns: a target and two features",
+    "same_column": "pick different columns for each role",
     "unknown_column": "there is no column named {name!r}",
     "missing": "column {name!r} has {count} missing value(s), first on line {line}; fill or remove them",
     "text": "column {name!r} is not numeric: line {line} holds {value!r}",
@@ -59,8 +60,9 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
 
 
-def parse_csv(raw: bytes) -> Table:
-    """Bytes of an uploaded file -> Table, or UploadError for anything a learner could upload."""
+def parse_csv(raw: bytes, min_columns: int = 3) -> Table:
+    """Bytes of an uploaded file -> Table, or UploadError for anything a learner could upload.
+    min_columns: 3 for a target and two features, 2 for labels and scores."""
     if len(raw) > MAX_BYTES:
         raise UploadError("too_big", size=len(raw), limit=MAX_BYTES)
     if not raw.strip():
@@ -88,8 +90,8 @@ def parse_csv(raw: bytes) -> Table:
     header = tuple(cell.strip() for cell in lines[0])
     if len(header) > MAX_COLUMNS:
         raise UploadError("too_many_columns", columns=len(header), limit=MAX_COLUMNS)
-    if len(header) < 3:
-        raise UploadError("too_few_columns", columns=len(header))
+    if len(header) < min_columns:
+        raise UploadError("too_few_columns", columns=len(header), need=min_columns)
     seen = set()
     for name in header:
         if name in seen:
@@ -117,36 +119,41 @@ class Prepared:
     classes: tuple[str, str]  # the target's values for 0 and 1
 
 
-def prepare(table: Table, target: str, features: tuple[str, str]) -> Prepared:
-    """Pick the target and two feature columns; refuse missing or non-numeric features and targets
-    that are not two classes of at least MIN_PER_CLASS rows."""
-    names = (target, *features)
+def _check_columns(table: Table, names: tuple[str, ...]) -> None:
     for name in names:
         if name not in table.columns:
             raise UploadError("unknown_column", name=name)
-    if len(set(names)) < 3:
+    if len(set(names)) < len(names):
         raise UploadError("same_column")
-    index = {name: table.columns.index(name) for name in names}
 
-    def column(name: str) -> list[str]:
-        cells = [row[index[name]] for row in table.rows]
-        missing = [i for i, c in enumerate(cells) if c.lower() in MISSING]
-        if missing:
-            raise UploadError("missing", name=name, count=len(missing), line=missing[0] + 2)
-        return cells
 
-    X = np.empty((len(table.rows), 2))
-    for j, name in enumerate(features):
-        for i, cell in enumerate(column(name)):
-            try:
-                X[i, j] = float(cell)
-            except ValueError:
-                raise UploadError("text", name=name, line=i + 2, value=cell) from None
-            if not np.isfinite(X[i, j]):
-                raise UploadError("not_finite", name=name, line=i + 2)
+def _cells(table: Table, name: str) -> list[str]:
+    """A column's cells; UploadError if any is missing."""
+    j = table.columns.index(name)
+    cells = [row[j] for row in table.rows]
+    missing = [i for i, c in enumerate(cells) if c.lower() in MISSING]
+    if missing:
+        raise UploadError("missing", name=name, count=len(missing), line=missing[0] + 2)
+    return cells
 
-    labels = column(target)
-    classes, y, counts = np.unique(labels, return_inverse=True, return_counts=True)
+
+def _numbers(table: Table, name: str) -> np.ndarray:
+    """A numeric column; UploadError naming the first cell that is text or not finite."""
+    cells = _cells(table, name)
+    out = np.empty(len(cells))
+    for i, cell in enumerate(cells):
+        try:
+            out[i] = float(cell)
+        except ValueError:
+            raise UploadError("text", name=name, line=i + 2, value=cell) from None
+        if not np.isfinite(out[i]):
+            raise UploadError("not_finite", name=name, line=i + 2)
+    return out
+
+
+def _two_classes(table: Table, target: str) -> tuple[np.ndarray, tuple[str, str]]:
+    """0/1 labels (the values in sorted order: 0/1, false/true and no/yes come out as they read)."""
+    classes, y, counts = np.unique(_cells(table, target), return_inverse=True, return_counts=True)
     if len(classes) == 1:
         raise UploadError("one_class", name=target, value=str(classes[0]))
     if len(classes) > 2:
@@ -156,7 +163,39 @@ def prepare(table: Table, target: str, features: tuple[str, str]) -> Prepared:
             raise UploadError(
                 "small_class", name=target, value=str(value), count=int(count), limit=MIN_PER_CLASS
             )
-    return Prepared(X, y.astype(int), tuple(features), target, (str(classes[0]), str(classes[1])))
+    return y.astype(int), (str(classes[0]), str(classes[1]))
+
+
+def prepare(table: Table, target: str, features: tuple[str, str]) -> Prepared:
+    """Pick the target and two feature columns; refuse missing or non-numeric features and targets
+    that are not two classes of at least MIN_PER_CLASS rows."""
+    _check_columns(table, (target, *features))
+    X = np.column_stack([_numbers(table, name) for name in features])
+    y, classes = _two_classes(table, target)
+    return Prepared(X, y, tuple(features), target, classes)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A model's scores against two-class labels, and optionally who each row was shown to."""
+
+    y: np.ndarray  # (n,) in {0, 1}
+    score: np.ndarray  # (n,) any real numbers; probabilities if all in [0, 1]
+    user: np.ndarray | None  # (n,) user ids as text, for GAUC
+    label: str
+    score_name: str
+    user_name: str | None
+    classes: tuple[str, str]  # the label's values for 0 and 1 (1 = positive)
+
+
+def prepare_scores(table: Table, label: str, score: str, user: str | None = None) -> Scored:
+    """Pick the label, score and (optional) user columns; the label must be two classes of at
+    least MIN_PER_CLASS rows, the score numeric, every user id present."""
+    _check_columns(table, (label, score) + ((user,) if user else ()))
+    s = _numbers(table, score)
+    y, classes = _two_classes(table, label)
+    users = np.array(_cells(table, user)) if user else None
+    return Scored(y, s, users, label, score, user, classes)
 
 
 def split(data: Prepared, seed: int) -> Planar:

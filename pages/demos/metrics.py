@@ -8,9 +8,10 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from kdlab.classic import metrics
-from kdlab.classic.metrics import MetricsResult
+from kdlab.classic.metrics import MetricsResult, ScoreReport
 from kdlab.core.params import defaults
 from pages.demos.kit import key_of, reproduce, show_source, store, widget
+from pages.demos.own_data import own_scores
 from pages.shared.common import t
 from pages.shared.plots import chart
 from pages.shared.projector import intro, settings
@@ -27,6 +28,7 @@ def _run(params: dict) -> MetricsResult:
 def render() -> None:
     st.header(t("demo.metrics"), anchor=False)
     intro(t("metrics.intro"))
+    own = own_scores(DEMO)
     with settings("metrics_form"):
         c1, c2, c3 = st.columns(3)
         with c1:
@@ -42,19 +44,16 @@ def render() -> None:
             params |= {k: widget(DEMO, SPEC[k]) for k in ("n_users", "activity_effect", "seed")}
         st.form_submit_button(t("metrics.run"), type="primary")
     r = _run(params)
-
-    st.subheader(t("metrics.threshold_title"), anchor=False)
-    threshold = widget(DEMO, metrics.THRESHOLD)
-    threshold_panel(r, threshold)
-
-    st.subheader(t("metrics.calibration_title"), anchor=False)
-    m = st.columns(4)
-    m[0].metric("AUC", f"{r.auc:.4f}")
-    m[1].metric(t("metrics.ece"), f"{r.ece:.4f}")
-    m[2].metric(t("metrics.log_loss"), f"{r.log_loss:.4f}")
-    m[3].metric(t("metrics.brier"), f"{r.brier:.4f}")
-    chart(reliability_figure(r), width="stretch")
-    st.caption(t("metrics.calibration_note"))
+    if own is not None:
+        own_panel(metrics.score_report(own.y, own.score, params["n_bins"], own.user))
+        st.caption(t("metrics.own_rest"))
+    else:
+        st.subheader(t("metrics.threshold_title"), anchor=False)
+        threshold = widget(DEMO, metrics.THRESHOLD)
+        threshold_panel(r, threshold)
+        st.subheader(t("metrics.calibration_title"), anchor=False)
+        calibration_panel(r)
+        st.caption(t("metrics.calibration_note"))
 
     st.subheader(t("metrics.multiclass_title"), anchor=False)
     left, right = st.columns([1, 1])
@@ -93,18 +92,60 @@ def render() -> None:
     )
 
 
-def threshold_panel(r: MetricsResult, threshold: float, key: str = "metrics_curves") -> None:
+def calibration_panel(r: MetricsResult | ScoreReport) -> None:
+    m = st.columns(4)
+    m[0].metric("AUC", f"{r.auc:.4f}")
+    m[1].metric(t("metrics.ece"), f"{r.ece:.4f}")
+    m[2].metric(t("metrics.log_loss"), f"{r.log_loss:.4f}")
+    m[3].metric(t("metrics.brier"), f"{r.brier:.4f}")
+    chart(reliability_figure(r), width="stretch")
+
+
+def own_panel(r: ScoreReport) -> None:
+    """The learner's own scores: the same threshold, curves and calibration; GAUC with a user column."""
+    st.subheader(t("metrics.own_threshold_title"), anchor=False)
+    if r.probabilities:
+        threshold = widget(DEMO, metrics.THRESHOLD, key_prefix="own_")
+    else:  # logits or any other score: the slider spans the file's scores, 100 steps
+        lo, hi = float(r.score.min()), float(r.score.max())
+        step = float(f"{(hi - lo) / 100:.2g}") or 1e-6
+        threshold = st.slider(t("params.metrics.threshold"), lo, hi, round(lo + (hi - lo) / 2, 6), step,
+                              key="own_metrics_score_threshold", help=t("metrics.own_threshold_help"))  # fmt: skip
+    threshold_panel(r, threshold, key="own_metrics_curves", counts="metrics.own_counts")
+    st.subheader(t("metrics.calibration_title"), anchor=False)
+    if r.probabilities:
+        calibration_panel(r)
+        st.caption(t("metrics.calibration_note_own"))
+    else:
+        st.metric("AUC", f"{r.auc:.4f}")
+        st.info(t("metrics.own_not_probabilities", lo=f"{r.score.min():.4g}", hi=f"{r.score.max():.4g}"))
+    if r.users_total:
+        st.subheader(t("metrics.own_gauc_title"), anchor=False)
+        m = st.columns(3)
+        m[0].metric(t("metrics.own_global_auc"), f"{r.auc:.4f}")
+        m[1].metric("GAUC", "—" if r.gauc is None else f"{r.gauc:.4f}")
+        m[2].metric(t("metrics.own_users_counted"), f"{r.users_counted} / {r.users_total}")
+        if r.gauc is None:
+            st.warning(t("metrics.own_no_gauc"))
+        else:
+            st.caption(t("metrics.gauc_coverage", counted=r.users_counted, total=r.users_total,
+                         share=f"{r.impressions_counted:.0%}"))  # fmt: skip
+
+
+def threshold_panel(
+    r: MetricsResult | ScoreReport, threshold: float, key: str = "metrics_curves", counts: str = "metrics.counts"
+) -> None:
     op = metrics.operating_point(r.y, r.score, threshold)
     m = st.columns(4)
     m[0].metric(t("metrics.precision"), f"{op.precision:.3f}")
     m[1].metric(t("metrics.recall"), f"{op.tpr:.3f}")
     m[2].metric("F1", f"{op.f1:.3f}")
     m[3].metric(t("metrics.fpr"), f"{op.fpr:.3f}")
-    st.caption(t("metrics.counts", tp=op.tp, fp=op.fp, fn=op.fn, tn=op.tn))
+    st.caption(t(counts, tp=op.tp, fp=op.fp, fn=op.fn, tn=op.tn))
     chart(curves_figure(r, op), width="stretch", key=key)
 
 
-def curves_figure(r: MetricsResult, op: metrics.OperatingPoint) -> go.Figure:
+def curves_figure(r: MetricsResult | ScoreReport, op: metrics.OperatingPoint) -> go.Figure:
     fig = make_subplots(
         rows=1, cols=2, subplot_titles=(t("metrics.roc", auc=f"{r.auc:.3f}"), t("metrics.pr", ap=f"{r.average_precision:.3f}"))
     )  # fmt: skip
@@ -133,7 +174,7 @@ def curves_figure(r: MetricsResult, op: metrics.OperatingPoint) -> go.Figure:
     return fig
 
 
-def reliability_figure(r: MetricsResult) -> go.Figure:
+def reliability_figure(r: MetricsResult | ScoreReport) -> go.Figure:
     n_bins = r.params["n_bins"]
     centers = (np.arange(n_bins) + 0.5) / n_bins
     fig = make_subplots(rows=1, cols=2, subplot_titles=(t("metrics.reliability"), t("metrics.histogram")))

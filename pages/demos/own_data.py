@@ -1,5 +1,6 @@
-"""A learner's own CSV on a classification lab (logistic, tree, ensemble): uploaded, checked by
-kdlab.data.upload, and kept in this browser session only, never in the server's shared results."""
+"""A learner's own CSV on a classification lab (logistic, tree, ensemble: a target and two features)
+or on the metrics lab (labels and a model's scores): uploaded, checked by kdlab.data.upload, and kept
+in this browser session only, never in the server's shared results."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 from kdlab.data import upload
-from kdlab.data.upload import Prepared, UploadError
+from kdlab.data.upload import Prepared, Scored, UploadError
 from pages.demos.kit import key_of
 from pages.shared.common import plain, t
 
@@ -52,6 +53,42 @@ def _read(demo: str, file) -> tuple[Prepared | None, UploadError | None]:
     st.caption(t("upload.clear"))
     try:
         return upload.prepare(table, target, (x1, x2)), None
+    except UploadError as err:
+        return None, err
+
+
+def own_scores(demo: str) -> Scored | None:
+    """The metrics lab's upload panel: a label column, a score column and, for GAUC, an optional
+    user column; the checked columns when usable, else None (what is wrong said below the panel)."""
+    with st.expander(f"📄 {t('upload.scores_title')}"):
+        st.caption(t("upload.scores_help"))
+        file = st.file_uploader(t("upload.file"), type=["csv", "txt"], key=f"{demo}_upload")
+        data, problem = _read_scores(demo, file) if file is not None else (None, None)
+    if problem is not None:
+        st.error(message(problem), icon="📄")
+    elif data is not None:
+        users = t("upload.scores_users", user=plain(data.user_name)) if data.user_name else ""
+        st.success(t("upload.scores_using", rows=len(data.y), label=plain(data.label), c0=plain(data.classes[0]),
+                     c1=plain(data.classes[1]), score=plain(data.score_name), users=users), icon="📄")  # fmt: skip
+    return data
+
+
+def _read_scores(demo: str, file) -> tuple[Scored | None, UploadError | None]:
+    if file.size > upload.MAX_BYTES:
+        return None, UploadError("too_big", size=file.size, limit=upload.MAX_BYTES)
+    try:
+        table = upload.parse_csv(file.getvalue(), min_columns=2)
+    except UploadError as err:
+        return None, err
+    columns = list(table.columns)
+    none = t("upload.no_user")
+    c = st.columns(3)
+    label = c[0].selectbox(t("upload.label"), columns, index=len(columns) - 1, key=f"{demo}_upload_target")
+    score = c[1].selectbox(t("upload.score"), columns, index=0, key=f"{demo}_upload_score")
+    user = c[2].selectbox(t("upload.user"), [none, *columns], index=0, key=f"{demo}_upload_user")
+    st.caption(t("upload.clear"))
+    try:
+        return upload.prepare_scores(table, label, score, None if user == none else user), None
     except UploadError as err:
         return None, err
 
