@@ -59,8 +59,9 @@ DATA_IN_BOTH_LANGUAGES = {"rnn"}
 
 # The CSV upload's select boxes (write_csv's columns), in the order the sweep moves them: the y
 # feature to the unused column, the x feature to the freed one, then the target from the last
-# column (the default) to the other.
-UPLOAD_CHOICES = {"_upload_x2": "x3", "_upload_x1": "x2", "_upload_target": "label"}
+# column (the default) to the other; on the metrics lab, the score to x3 and the user column on.
+UPLOAD_CHOICES = {"_upload_x2": "x3", "_upload_x1": "x2", "_upload_target": "label",
+                  "_upload_score": "x3", "_upload_user": "user"}  # fmt: skip
 
 # Every control the sweep knows, by Streamlit's data-testid; the element it acts on is found again
 # before each step (the page reruns and redraws between steps).
@@ -706,7 +707,8 @@ def table(rows: list[Sweep]) -> str:
 
 
 def write_csv(path: Path) -> Path:
-    """A small valid upload: three numeric features and two two-class targets (UPLOAD_CHOICES)."""
+    """A small valid upload: three numeric features, a user id (for the metrics lab's GAUC) and two
+    two-class targets (UPLOAD_CHOICES)."""
     import numpy as np
 
     rng = np.random.default_rng(0)
@@ -716,10 +718,11 @@ def write_csv(path: Path) -> Path:
     x2 = rng.normal(-y, 1.0)
     x3 = rng.normal(y * 0.5 - x2 * 0.5, 1.0)
     y2 = (x1 + x3 + rng.normal(0, 1.0, n)) > 0.7
-    rows = zip(x1, x2, x3, y, y2, strict=True)
+    user = rng.integers(0, 10, n)
+    rows = zip(x1, x2, x3, user, y, y2, strict=True)
     lines = [
-        "x1,x2,x3,label,label2",
-        *(f"{a:.3f},{b:.3f},{c:.3f},{'yes' if d else 'no'},{int(e)}" for a, b, c, d, e in rows),
+        "x1,x2,x3,user,label,label2",
+        *(f"{a:.3f},{b:.3f},{c:.3f},u{u},{'yes' if d else 'no'},{int(e)}" for a, b, c, u, d, e in rows),
     ]
     path.write_text("\n".join(lines) + "\n")
     return path

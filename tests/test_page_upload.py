@@ -121,6 +121,10 @@ def test_metrics_scores_an_upload_as_scikit_learn_does(lang):
     gauc = sum(n * a for n, a in per_user) / sum(n for n, _ in per_user)
     assert metric(at, "GAUC") == f"{gauc:.4f}"
     assert metric(at, words["metrics.own_global_auc"]) == f"{skm.roc_auc_score(y, s):.4f}"
+    shown = words["metrics.own_gauc_coverage"].format(
+        counted=len(per_user), total=15, share=f"{sum(n for n, _ in per_user) / len(y):.0%}"
+    )
+    assert shown in [c.value for c in at.caption]
 
     raw, y, s, _ = scores_csv(logits=True)
     at = upload(at, raw)

@@ -128,7 +128,7 @@ def own_panel(r: ScoreReport) -> None:
         if r.gauc is None:
             st.warning(t("metrics.own_no_gauc"))
         else:
-            st.caption(t("metrics.gauc_coverage", counted=r.users_counted, total=r.users_total,
+            st.caption(t("metrics.own_gauc_coverage", counted=r.users_counted, total=r.users_total,
                          share=f"{r.impressions_counted:.0%}"))  # fmt: skip
 
 
