@@ -1,5 +1,7 @@
 """A learner's CSV: every bad file gets a named error (never a traceback), a good one trains the labs."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -113,3 +115,14 @@ def test_an_upload_trains_the_three_labs():
     assert set(e.test_error) == set(ensemble.METHODS)
     with pytest.raises(ValueError, match="fresh training sets"):
         ensemble.run_on(split(data, 0), experiment="bias_variance", n_estimators=5)
+
+
+def test_the_upload_box_limit_is_the_checked_limit():
+    """Streamlit's upload box prints its own limit ("1MB per file"): the same megabyte the panel's
+    help and parse_csv speak of, so the page does not say 5 MB in one place and 1 MB in another."""
+    import tomllib
+
+    config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
+    limit_mb = config["server"]["maxUploadSize"]
+    assert limit_mb == round(upload.MAX_BYTES / 1e6)
+    assert limit_mb * 2**20 >= upload.MAX_BYTES  # Streamlit's MB is 2**20 bytes: parse_csv's check is the stricter
