@@ -504,13 +504,11 @@ def score_report(y: np.ndarray, score: np.ndarray, n_bins: int = 10, user: np.nd
         r.brier = float(np.mean((score - y) ** 2))
         r.bin_counts, r.bin_confidence, r.bin_accuracy, r.ece = reliability(y, score, n_bins)
     if user is not None:
-        _, u = np.unique(user, return_inverse=True)
-        n_u, P_u = np.bincount(u), np.bincount(u, weights=y)
-        counted = (P_u > 0) & (P_u < n_u)  # users with a positive and a negative
+        with np.errstate(invalid="ignore"):  # no user with both classes: GAUC is 0/0
+            value, _, n_u, counted = gauc(y, score, user)
         r.users_counted, r.users_total = int(counted.sum()), len(n_u)
         r.impressions_counted = float(n_u[counted].sum() / n_u.sum())
-        if counted.any():  # else GAUC is undefined: no user has both
-            r.gauc = gauc(y, score, user)[0]
+        r.gauc = value if counted.any() else None
     return r
 
 

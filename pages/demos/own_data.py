@@ -38,11 +38,15 @@ def own_data(demo: str) -> Prepared | None:
     return data
 
 
-def _read(demo: str, file) -> tuple[Prepared | None, UploadError | None]:
+def _table(file, min_columns: int) -> upload.Table:
     if file.size > upload.MAX_BYTES:  # refused before reading it
-        return None, UploadError("too_big", size=file.size, limit=upload.MAX_BYTES)
+        raise UploadError("too_big", size=file.size, limit=upload.MAX_BYTES)
+    return upload.parse_csv(file.getvalue(), min_columns)
+
+
+def _read(demo: str, file) -> tuple[Prepared | None, UploadError | None]:
     try:
-        table = upload.parse_csv(file.getvalue())
+        table = _table(file, min_columns=3)
     except UploadError as err:
         return None, err
     columns = list(table.columns)
@@ -74,10 +78,8 @@ def own_scores(demo: str) -> Scored | None:
 
 
 def _read_scores(demo: str, file) -> tuple[Scored | None, UploadError | None]:
-    if file.size > upload.MAX_BYTES:
-        return None, UploadError("too_big", size=file.size, limit=upload.MAX_BYTES)
     try:
-        table = upload.parse_csv(file.getvalue(), min_columns=2)
+        table = _table(file, min_columns=2)
     except UploadError as err:
         return None, err
     columns = list(table.columns)
