@@ -131,6 +131,9 @@ def test_metrics_scores_an_upload_as_scikit_learn_does(lang):
     assert metric(at, "AUC") == f"{skm.roc_auc_score(y, s):.4f}"
     assert words["metrics.log_loss"] not in [m.label for m in at.metric]
     assert any(f"{s.min():.4g}" in i.value for i in at.info)
+    same = b"user;clicked;model score\n" + b"\n".join(b"u1;%s;7" % (b"yes" if k % 2 else b"no") for k in range(30))
+    at = upload(at, same)  # one score for every row (not a probability): AUC 0.5, no traceback
+    assert not at.error and metric(at, "AUC") == "0.5000"
     bad = b"user;clicked;model score\n" + b"\n".join(b"u1;yes;0.%d" % k for k in range(30))
     at = upload(at, bad)
     assert [e.value for e in at.error] == [words["upload.err_one_class"].format(name="clicked", value="yes")]

@@ -108,7 +108,8 @@ def own_panel(r: ScoreReport) -> None:
         threshold = widget(DEMO, metrics.THRESHOLD, key_prefix="own_")
     else:  # logits or any other score: the slider spans the file's scores, 100 steps
         lo, hi = float(r.score.min()), float(r.score.max())
-        step = float(f"{(hi - lo) / 100:.2g}") or 1e-6
+        hi = max(hi, lo + 1.0)  # every score the same: a slider needs a range
+        step = float(f"{(hi - lo) / 100:.2g}")
         threshold = st.slider(t("params.metrics.threshold"), lo, hi, round(lo + (hi - lo) / 2, 6), step,
                               key="own_metrics_score_threshold", help=t("metrics.own_threshold_help"))  # fmt: skip
     threshold_panel(r, threshold, key="own_metrics_curves", counts="metrics.own_counts")
