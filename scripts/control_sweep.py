@@ -3,6 +3,8 @@
     python scripts/control_sweep.py                      # every demo, its own server
     python scripts/control_sweep.py --demo gan tree      # some demos
     python scripts/control_sweep.py --url http://127.0.0.1:8501 --demo pca
+    python scripts/control_sweep.py --questions             # every question page with a live panel
+    python scripts/control_sweep.py --questions p02 e03     # some question pages (ids or prefixes)
 
 For each demo and each language (zh, en) at 1280x720, and at 1440x900 in one language (zh for the
 registry's 1st, 3rd, ... demo, en for the others): open /demo-<id>?lang=<lang>, wait until the run
@@ -195,6 +197,7 @@ class Sweep:
     lang: str
     width: int
     height: int
+    path: str = ""  # the page's URL path: demo-<demo> unless a question page (its id)
     found: set = field(default_factory=set)
     moved: set = field(default_factory=set)
     failed: set = field(default_factory=set)  # tried and not moved: not tried again
@@ -413,12 +416,14 @@ class Page:
         if kind == "stTextArea":
             area = e.locator("textarea")
             text = area.input_value()
-            if "." not in text:
-                return None
-            new = text.replace(".", "#", 1)  # the Q-learning grid: paint the first empty cell a wall
-            area.fill(new)
+            if "." in text and re.fullmatch(r"[.#XGS\s]+", text):  # the Q-learning grid: paint a wall
+                area.fill(text.replace(".", "#", 1))
+                area.press("Control+Enter")
+                return "first '.' painted '#'"
+            # A free answer (a question page's draft): a sentence in the page's language, with markup.
+            area.fill(text + ("我的回答：**蒸馏** <b>x</b> 1/2" if self.s.lang == "zh" else "My answer: **distil** <b>x</b> 1/2"))
             area.press("Control+Enter")
-            return "first '.' painted '#'"
+            return "typed an answer"
         if kind == "stTextInput":
             box = e.locator("input")
             box.fill(box.input_value() + "1")
@@ -598,7 +603,7 @@ class Page:
         return [c for c in self.controls() if c["kind"] == "tab"]
 
     def sweep(self) -> None:
-        url = f"{self.args.url}/demo-{self.s.demo}?lang={self.s.lang}"
+        url = f"{self.args.url}/{self.s.path or 'demo-' + self.s.demo}?lang={self.s.lang}"
         since = self.mark()
         self.page.goto(url)
         self.settle(since, must_run=True)  # the page's first run (before it, the root says notRunning too)
@@ -632,9 +637,9 @@ class Page:
             self.shot("upload")
 
 
-def sweep_one(browser, args, demo: str, lang: str, width: int, height: int) -> Sweep:
-    s = Sweep(demo, lang, width, height)
-    out = OUT / demo
+def sweep_one(browser, args, demo: str, lang: str, width: int, height: int, path: str = "") -> Sweep:
+    s = Sweep(demo, lang, width, height, path)
+    out = OUT / (f"q-{path}" if path else demo)
     out.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": width, "height": height},
                                   locale="zh-CN" if lang == "zh" else "en-US")  # fmt: skip
@@ -728,12 +733,26 @@ def write_csv(path: Path) -> Path:
     return path
 
 
+def question_pages(wanted: list[str]) -> list[tuple[str, str]]:
+    """(demo, question id) for every question page with a live panel, or those whose id starts with
+    one of `wanted`."""
+    from kdlab.practice.bank import DEFAULT_ROOT, load_bank
+
+    pages = []
+    for q in load_bank(DEFAULT_ROOT).in_language("en"):
+        demo = (q.demo or [None])[0] if isinstance(q.demo, list | tuple) else q.demo
+        if demo and (not wanted or any(q.id.startswith(w) for w in wanted)):
+            pages.append((demo, q.id))
+    return pages
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--url", help="a running KD Lab (else a server of its own on a free loopback port)")
     ap.add_argument(
         "--demo", nargs="*", default=list(DEMOS), help="demo ids (default: every registered demo)"
     )
+    ap.add_argument("--questions", nargs="*", help="sweep question pages with a live panel instead (ids or prefixes; none: all)")
     ap.add_argument("--lang", nargs="*", default=["zh", "en"])
     ap.add_argument("--no-wide", action="store_true", help="skip the 1440x900 pass")
     ap.add_argument("--step-timeout", type=float, default=300.0, help="seconds for one wait (a run, a chart)")
@@ -755,15 +774,16 @@ def main() -> int:
         args.url = url.rstrip("/")
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         order = list(DEMOS)
-        for demo in args.demo:
+        pages = [(demo, "") for demo in args.demo] if args.questions is None else question_pages(args.questions)
+        for k, (demo, path) in enumerate(pages):
             runs = [(lang, 1280, 720) for lang in args.lang]
             if not args.no_wide:
-                runs.append(("zh" if order.index(demo) % 2 == 0 else "en", 1440, 900))
+                runs.append(("zh" if (order.index(demo) if not path else k) % 2 == 0 else "en", 1440, 900))
             for lang, width, height in runs:
-                s = sweep_one(browser, args, demo, lang, width, height)
+                s = sweep_one(browser, args, demo, lang, width, height, path)
                 rows.append(s)
                 r = s.row()
-                print(f"{demo:12} {lang} {r['size']:9} found {r['found']:3} moved {r['moved']:3} runs {r['runs']:3} "
+                print(f"{path or demo:12} {lang} {r['size']:9} found {r['found']:3} moved {r['moved']:3} runs {r['runs']:3} "
                       f"{r['seconds']:5} s  problems: {len(r['problems'])}", flush=True)  # fmt: skip
         browser.close()
     print()
