@@ -26,62 +26,54 @@ def message(err: UploadError) -> str:
 def own_data(demo: str) -> Prepared | None:
     """The upload panel; the prepared data when a usable file and columns are chosen, else None.
     What happened is said below the panel, so it shows even when the panel is folded."""
-    with st.expander(f"📄 {t('upload.title')}"):
-        st.caption(t("upload.help"))
-        file = st.file_uploader(t("upload.file"), type=["csv", "txt"], key=f"{demo}_upload")
-        data, problem = _read(demo, file) if file is not None else (None, None)
-    if problem is not None:
-        st.error(message(problem), icon="📄")
-    elif data is not None:
+    data = _panel(demo, "upload.title", "upload.help", 3, lambda table: _features(demo, table))
+    if data is not None:
         st.success(t("upload.using", rows=len(data.y), target=plain(data.target), c0=plain(data.classes[0]),
                      c1=plain(data.classes[1]), x1=plain(data.features[0]), x2=plain(data.features[1])), icon="📄")  # fmt: skip
     return data
 
 
-def _table(file, min_columns: int) -> upload.Table:
-    if file.size > upload.MAX_BYTES:  # refused before reading it
-        raise UploadError("too_big", size=file.size, limit=upload.MAX_BYTES)
-    return upload.parse_csv(file.getvalue(), min_columns)
-
-
-def _read(demo: str, file) -> tuple[Prepared | None, UploadError | None]:
-    try:
-        table = _table(file, min_columns=3)
-    except UploadError as err:
-        return None, err
-    columns = list(table.columns)
-    c = st.columns(3)
-    target = c[0].selectbox(t("upload.target"), columns, index=len(columns) - 1, key=f"{demo}_upload_target")
-    x1 = c[1].selectbox(t("upload.x1"), columns, index=0, key=f"{demo}_upload_x1")
-    x2 = c[2].selectbox(t("upload.x2"), columns, index=1, key=f"{demo}_upload_x2")
-    st.caption(t("upload.clear"))
-    try:
-        return upload.prepare(table, target, (x1, x2)), None
-    except UploadError as err:
-        return None, err
-
-
 def own_scores(demo: str) -> Scored | None:
     """The metrics lab's upload panel: a label column, a score column and, for GAUC, an optional
     user column; the checked columns when usable, else None (what is wrong said below the panel)."""
-    with st.expander(f"📄 {t('upload.scores_title')}"):
-        st.caption(t("upload.scores_help"))
-        file = st.file_uploader(t("upload.file"), type=["csv", "txt"], key=f"{demo}_upload")
-        data, problem = _read_scores(demo, file) if file is not None else (None, None)
-    if problem is not None:
-        st.error(message(problem), icon="📄")
-    elif data is not None:
+    data = _panel(demo, "upload.scores_title", "upload.scores_help", 2, lambda table: _scores(demo, table))
+    if data is not None:
         users = t("upload.scores_users", user=plain(data.user_name)) if data.user_name else ""
         st.success(t("upload.scores_using", rows=len(data.y), label=plain(data.label), c0=plain(data.classes[0]),
                      c1=plain(data.classes[1]), score=plain(data.score_name), users=users), icon="📄")  # fmt: skip
     return data
 
 
-def _read_scores(demo: str, file) -> tuple[Scored | None, UploadError | None]:
-    try:
-        table = _table(file, min_columns=2)
-    except UploadError as err:
-        return None, err
+def _panel(demo: str, title: str, note: str, min_columns: int, pick: Callable[[upload.Table], Any]) -> Any:
+    """The folded panel: the file box, then (for a parsed file) pick's column choices; pick's result,
+    or None with the UploadError said below the panel."""
+    data = problem = None
+    with st.expander(f"📄 {t(title)}"):
+        st.caption(t(note))
+        file = st.file_uploader(t("upload.file"), type=["csv", "txt"], key=f"{demo}_upload")
+        if file is not None:
+            try:
+                if file.size > upload.MAX_BYTES:  # refused before reading it
+                    raise UploadError("too_big", size=file.size, limit=upload.MAX_BYTES)
+                data = pick(upload.parse_csv(file.getvalue(), min_columns))
+            except UploadError as err:
+                problem = err
+    if problem is not None:
+        st.error(message(problem), icon="📄")
+    return data
+
+
+def _features(demo: str, table: upload.Table) -> Prepared:
+    columns = list(table.columns)
+    c = st.columns(3)
+    target = c[0].selectbox(t("upload.target"), columns, index=len(columns) - 1, key=f"{demo}_upload_target")
+    x1 = c[1].selectbox(t("upload.x1"), columns, index=0, key=f"{demo}_upload_x1")
+    x2 = c[2].selectbox(t("upload.x2"), columns, index=1, key=f"{demo}_upload_x2")
+    st.caption(t("upload.clear"))
+    return upload.prepare(table, target, (x1, x2))
+
+
+def _scores(demo: str, table: upload.Table) -> Scored:
     columns = list(table.columns)
     none = t("upload.no_user")
     c = st.columns(3)
@@ -89,10 +81,7 @@ def _read_scores(demo: str, file) -> tuple[Scored | None, UploadError | None]:
     score = c[1].selectbox(t("upload.score"), columns, index=0, key=f"{demo}_upload_score")
     user = c[2].selectbox(t("upload.user"), [none, *columns], index=0, key=f"{demo}_upload_user")
     st.caption(t("upload.clear"))
-    try:
-        return upload.prepare_scores(table, label, score, None if user == none else user), None
-    except UploadError as err:
-        return None, err
+    return upload.prepare_scores(table, label, score, None if user == none else user)
 
 
 def session_run(demo: str, data: Prepared, params: dict, fn: Callable[[], Any]) -> Any:
