@@ -108,10 +108,15 @@ def notes(r: ForecastResult) -> None:
     st.markdown("\n".join(f"- {line}" for line in lines))
 
 
+def first_day_drawn(r: ForecastResult) -> int:
+    """The series chart starts four weeks before the first forecast origin."""
+    return max(0, r.origins[0] - 28)
+
+
 def series_figure(r: ForecastResult, i: int) -> go.Figure:
     """One series: the last weeks of orders, promotion days shaded, each test week's three forecasts."""
     units, promo = r.units[i], r.promo[i]
-    start = max(0, r.origins[0] - 28)
+    start = first_day_drawn(r)
     days = np.arange(start, len(units))
     fig = go.Figure()
     for d in days[promo[days] > 0]:
@@ -135,8 +140,8 @@ def series_view(r: ForecastResult, key_prefix: str = "") -> None:
     st.subheader(t("forecast.series_title"), anchor=False)
     i = st.slider(t("forecast.series", n=r.n_series - 1), 0, r.n_series - 1, r.series, key=f"{key_prefix}forecast_series")
     chart(series_figure(r, i), width="stretch", key=f"{key_prefix}forecast_plot")
-    shown = r.promo[i][max(0, r.origins[0] - 28) :]  # the days series_figure draws
-    st.caption(t("forecast.series_help" if shown.any() else "forecast.series_help_no_promo"))
+    promo_shown = r.promo[i][first_day_drawn(r) :].any()
+    st.caption(t("forecast.series_help" if promo_shown else "forecast.series_help_no_promo"))
 
 
 def compact() -> None:
